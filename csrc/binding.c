@@ -1,0 +1,857 @@
+/* binding.c: the only file that sees Python. It turns Python arguments into arrays the C core
+ * can read (checking every dtype, shape and `out`), picks the float32 or float64 kernel,
+ * releases the GIL around the kernel call, and turns status codes into exceptions.
+ * No loop here touches array elements.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
+#include <numpy/arrayobject.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nnfast.h"
+
+/* Calls fn_f32 or fn_f64; pointer arguments are void * so one argument list serves both. */
+#define DISPATCH(t, fn, ...) ((t) == NPY_FLOAT ? fn##_f32(__VA_ARGS__) : fn##_f64(__VA_ARGS__))
+
+/* Below this many multiply-adds a kernel runs with the GIL held: releasing and re-taking it
+ * would cost more than the work. */
+#define GIL_FREE_MIN_WORK 4096.0
+#define RELEASE_GIL(work) PyThreadState *gil_state_ = (work) >= GIL_FREE_MIN_WORK ? PyEval_SaveThread() : NULL
+#define ACQUIRE_GIL() do { if (gil_state_) PyEval_RestoreThread(gil_state_); } while (0)
+
+/* ---------------------------------------------------------------------------------------- */
+/* Argument parsing: positional or keyword, METH_FASTCALL so a tiny call stays cheap.        */
+
+/* Fills vals[0..n) from args/kwnames by the names in `names`; missing optional ones stay NULL.
+ * The first `required` are mandatory. Borrowed references. */
+static int parse_args(const char *fn, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                      const char *const *names, int n, int required, PyObject **vals)
+{
+    if (nargs > n) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %d arguments (%zd given)", fn, n, nargs);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        vals[i] = i < nargs ? args[i] : NULL;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        const char *key = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
+        if (!key)
+            return -1;
+        int i = 0;
+        while (i < n && strcmp(key, names[i]) != 0)
+            i++;
+        if (i == n) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%s'", fn, key);
+            return -1;
+        }
+        if (vals[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fn, key);
+            return -1;
+        }
+        vals[i] = args[nargs + k];
+    }
+    for (int i = 0; i < required; i++)
+        if (!vals[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", fn, names[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* An optional argument for which None means "not given" (out=None, activation=None). */
+static PyObject *unless_none(PyObject *v)
+{
+    return v == Py_None ? NULL : v;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Arrays: conversion, dtype resolution, shapes.                                            */
+
+/* "(3,4)" into buf. */
+static const char *shape_str(PyArrayObject *a, char *buf, size_t size)
+{
+    int nd = PyArray_NDIM(a), len = snprintf(buf, size, "(");
+    for (int i = 0; i < nd && (size_t)len < size; i++)
+        len += snprintf(buf + len, size - len, i ? ",%zd" : "%zd", (Py_ssize_t)PyArray_DIM(a, i));
+    if ((size_t)len < size)
+        snprintf(buf + len, size - len, nd == 1 ? ",)" : ")");
+    return buf;
+}
+#define SHAPE(a) shape_str((a), (char[96]){0}, 96)
+
+/* Any Python object numpy.asarray accepts -> a new reference to an array (no copy if it is
+ * one already). The kind is checked here so that strings, objects, complex numbers and the
+ * like are refused with the argument's name. */
+static PyArrayObject *to_array(const char *fn, const char *name, PyObject *obj)
+{
+    if (obj == NULL || obj == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s: %s must be an array-like of numbers, got None", fn, name);
+        return NULL;
+    }
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(obj);
+    if (!a)
+        return NULL;
+    char kind = PyArray_DESCR(a)->kind;
+    if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
+        PyErr_Format(PyExc_TypeError, "%s: %s has dtype %S; nnfast takes real numbers (float32, "
+                     "float64, integers or bool)", fn, name, (PyObject *)PyArray_DESCR(a));
+        Py_DECREF(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The dtype a float computation over arrs takes: NumPy's result type when that is float32 or
+ * float64, float64 when all are integers or bools; -1 with TypeError for float16 or wider. */
+static int float_type(const char *fn, int n, PyArrayObject **arrs)
+{
+    PyArray_Descr *d = PyArray_ResultType(n, arrs, 0, NULL);
+    if (!d)
+        return -1;
+    int t = d->type_num;
+    Py_DECREF(d);
+    if (t == NPY_FLOAT || t == NPY_DOUBLE)
+        return t;
+    if (PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t))
+        return NPY_DOUBLE;
+    PyErr_Format(PyExc_TypeError, "%s: inputs promote to %s; nnfast computes in float32 or "
+                 "float64: cast with .astype(np.float32)", fn,
+                 t == NPY_HALF ? "float16" : "an unsupported dtype");
+    return -1;
+}
+
+/* *a (new reference) -> an aligned, native-order array of type t; steals the old reference.
+ * A view when nothing has to change. */
+static int cast_to(PyArrayObject **a, int t)
+{
+    PyArrayObject *c = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)*a, t,
+                                                         NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED);
+    Py_DECREF(*a);
+    *a = c;
+    return c ? 0 : -1;
+}
+
+/* A matrix view of an array for the kernels: element (i, j) at data[i * rs + j * cs]. */
+typedef struct {
+    void *data;
+    nnf_idx m, n, rs, cs;
+} mat;
+
+static nnf_idx stride_of(PyArrayObject *a, int d)
+{
+    return PyArray_STRIDE(a, d) / (nnf_idx)PyArray_ITEMSIZE(a);
+}
+
+/* 1-D a as a row (1, n). */
+static mat row_of(PyArrayObject *a)
+{
+    return (mat){PyArray_DATA(a), 1, PyArray_DIM(a, 0), 0, stride_of(a, 0)};
+}
+/* 1-D a as a column (n, 1). */
+static mat col_of(PyArrayObject *a)
+{
+    return (mat){PyArray_DATA(a), PyArray_DIM(a, 0), 1, stride_of(a, 0), 0};
+}
+/* 2-D a as it is. */
+static mat mat_of(PyArrayObject *a)
+{
+    return (mat){PyArray_DATA(a), PyArray_DIM(a, 0), PyArray_DIM(a, 1), stride_of(a, 0),
+                 stride_of(a, 1)};
+}
+
+/* Any-dimensional a as rows over its last axis: (prod(shape[:-1]), shape[-1]); a 0-d array
+ * is (1, 1). Returns 0 when the leading axes cannot be merged into one stride. */
+static int rows_of(PyArrayObject *a, mat *v)
+{
+    int nd = PyArray_NDIM(a);
+    if (nd == 0) {
+        *v = (mat){PyArray_DATA(a), 1, 1, 0, 0};
+        return 1;
+    }
+    if (nd == 1) {
+        *v = row_of(a);
+        return 1;
+    }
+    /* Merge axes 0 .. nd-2 into one of stride rs, skipping length-1 axes. */
+    npy_intp m = 1, rs = 0, expect = 0;
+    int have = 0;
+    for (int d = nd - 2; d >= 0; d--) {
+        npy_intp len = PyArray_DIM(a, d), st = PyArray_STRIDE(a, d);
+        m *= len;
+        if (len == 1)
+            continue;
+        if (have && st != expect)
+            return 0;
+        if (!have)
+            rs = st;
+        have = 1;
+        expect = st * len;
+    }
+    if (m == 0)
+        rs = 0;
+    *v = (mat){PyArray_DATA(a), m, PyArray_DIM(a, nd - 1), rs / (nnf_idx)PyArray_ITEMSIZE(a),
+               stride_of(a, nd - 1)};
+    return 1;
+}
+
+/* rows_of for an input, copying it to C order when its axes do not merge. New reference. */
+static PyArrayObject *input_rows(PyArrayObject *a, mat *v)
+{
+    if (rows_of(a, v)) {
+        Py_INCREF(a);
+        return a;
+    }
+    PyArrayObject *c = (PyArrayObject *)PyArray_NewCopy(a, NPY_CORDER);
+    if (c)
+        rows_of(c, v);
+    return c;
+}
+
+/* Byte range [lo, hi) that a's elements occupy. */
+static void extent(PyArrayObject *a, char **lo, char **hi)
+{
+    char *l = PyArray_BYTES(a), *h = l;
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        npy_intp span = (PyArray_DIM(a, d) - 1) * PyArray_STRIDE(a, d);
+        if (span < 0)
+            l += span;
+        else
+            h += span;
+    }
+    *lo = l;
+    *hi = h + PyArray_ITEMSIZE(a);
+}
+
+static int overlaps(PyArrayObject *a, PyArrayObject *b)
+{
+    if (!a || !b || PyArray_SIZE(a) == 0 || PyArray_SIZE(b) == 0)
+        return 0;
+    char *alo, *ahi, *blo, *bhi;
+    extent(a, &alo, &ahi);
+    extent(b, &blo, &bhi);
+    return alo < bhi && blo < ahi;
+}
+
+static int same_layout(PyArrayObject *a, PyArrayObject *b)
+{
+    return PyArray_DATA(a) == PyArray_DATA(b) && PyArray_NDIM(a) == PyArray_NDIM(b) &&
+           PyArray_CompareLists(PyArray_DIMS(a), PyArray_DIMS(b), PyArray_NDIM(a)) &&
+           PyArray_CompareLists(PyArray_STRIDES(a), PyArray_STRIDES(b), PyArray_NDIM(a));
+}
+
+/* The array a kernel writes its result into (new reference).
+ * Without `out`: a new C-order array of the shape and type. With `out`: `out` is checked
+ * (ndarray, exact dtype, shape, writeable) and used directly when the kernel can write it in
+ * place; otherwise (it overlaps an input the kernel still reads, is byte-swapped or
+ * misaligned, or its axes do not merge) a scratch array is returned and finish_out copies it
+ * into `out`. `in_place_ok` says the kernel may write over an input of identical layout. */
+static PyArrayObject *result_array(const char *fn, PyObject *out, int nd, npy_intp *shape, int t,
+                                   PyArrayObject **inputs, int n_inputs, int in_place_ok)
+{
+    if (!out)
+        return (PyArrayObject *)PyArray_SimpleNew(nd, shape, t);
+    if (!PyArray_Check(out)) {
+        PyErr_Format(PyExc_TypeError, "%s: out must be a numpy.ndarray, got %s", fn,
+                     Py_TYPE(out)->tp_name);
+        return NULL;
+    }
+    PyArrayObject *o = (PyArrayObject *)out;
+    PyArray_Descr *want = PyArray_DescrFromType(t);
+    int same_type = PyArray_EquivTypes(PyArray_DESCR(o), want);
+    if (!same_type)
+        PyErr_Format(PyExc_TypeError, "%s: out has dtype %S but the result is %S", fn,
+                     (PyObject *)PyArray_DESCR(o), (PyObject *)want);
+    Py_DECREF(want);
+    if (!same_type)
+        return NULL;
+    if (PyArray_NDIM(o) != nd || !PyArray_CompareLists(PyArray_DIMS(o), shape, nd)) {
+        PyArrayObject *tmp = (PyArrayObject *)PyArray_SimpleNew(nd, shape, t);
+        if (tmp)
+            PyErr_Format(PyExc_ValueError, "%s: out has shape %s but the result has shape %s", fn,
+                         SHAPE(o), SHAPE(tmp));
+        Py_XDECREF(tmp);
+        return NULL;
+    }
+    if (PyArray_FailUnlessWriteable(o, "out") < 0)
+        return NULL;
+    int direct = PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) && rows_of(o, &(mat){0});
+    for (int i = 0; i < n_inputs && direct; i++)
+        if (overlaps(o, inputs[i]) && !(in_place_ok && same_layout(o, inputs[i])))
+            direct = 0;
+    if (direct) {
+        Py_INCREF(o);
+        return o;
+    }
+    return (PyArrayObject *)PyArray_SimpleNew(nd, shape, t);
+}
+
+/* After the kernel: copy a scratch result into `out`; return what the caller gets
+ * (`out`, or the new array; a 0-d result without `out` becomes a NumPy scalar). Steals res. */
+static PyObject *finish_out(PyObject *out, PyArrayObject *res)
+{
+    if (!out)
+        return PyArray_Return(res);
+    if ((PyObject *)res != out) {
+        int rc = PyArray_CopyInto((PyArrayObject *)out, res);
+        Py_DECREF(res);
+        if (rc < 0)
+            return NULL;
+        Py_INCREF(out);
+        return out;
+    }
+    return (PyObject *)res;
+}
+
+/* A NumPy scalar of type t holding *v. */
+static PyObject *scalar_of(int t, const void *v)
+{
+    PyArray_Descr *d = PyArray_DescrFromType(t);
+    PyObject *s = PyArray_Scalar((void *)v, d, NULL);
+    Py_DECREF(d);
+    return s;
+}
+
+static void no_memory(void) { PyErr_NoMemory(); }
+
+/* A kernel's status as a Python exception (NNF_ELABEL is reported by the caller, which knows
+ * the labels). Returns 0 on NNF_OK. */
+static int raise_status(nnf_status st)
+{
+    if (st == NNF_ENOMEM)
+        no_memory();
+    return st == NNF_OK ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* dot and dense                                                                            */
+
+static PyObject *py_dot(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"a", "b", "out"};
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *a = NULL, *b = NULL, *res = NULL;
+    if (parse_args("dot", args, nargs, kwnames, names, 3, 2, v) < 0)
+        return NULL;
+    v[2] = unless_none(v[2]);
+    if (!(a = to_array("dot", "a", v[0])) || !(b = to_array("dot", "b", v[1])))
+        goto done;
+    int nda = PyArray_NDIM(a), ndb = PyArray_NDIM(b);
+    if (nda < 1 || nda > 2 || ndb < 1 || ndb > 2) {
+        PyErr_Format(PyExc_ValueError, "dot: takes 1-D and 2-D arrays, got a with shape %s and "
+                     "b with shape %s", SHAPE(a), SHAPE(b));
+        goto done;
+    }
+    if (PyArray_DIM(a, nda - 1) != PyArray_DIM(b, 0)) {
+        PyErr_Format(PyExc_ValueError, "dot: shapes %s and %s not aligned: %zd (dim %d) != %zd "
+                     "(dim 0)", SHAPE(a), SHAPE(b), (Py_ssize_t)PyArray_DIM(a, nda - 1), nda - 1,
+                     (Py_ssize_t)PyArray_DIM(b, 0));
+        goto done;
+    }
+    PyArray_Descr *rt = PyArray_ResultType(2, (PyArrayObject *[]){a, b}, 0, NULL);
+    if (!rt)
+        goto done;
+    int exact_int = PyTypeNum_ISINTEGER(rt->type_num) || PyTypeNum_ISBOOL(rt->type_num);
+    Py_DECREF(rt);
+    if (exact_int) { /* integers stay exact integers, as numpy.dot gives them: NumPy computes */
+        if (v[2] && !PyArray_Check(v[2]))
+            PyErr_Format(PyExc_TypeError, "dot: out must be a numpy.ndarray, got %s",
+                         Py_TYPE(v[2])->tp_name);
+        else
+            ret = PyArray_MatrixProduct2((PyObject *)a, (PyObject *)b, (PyArrayObject *)v[2]);
+        if (ret && !v[2]) /* a 0-d result is a NumPy scalar, as numpy.dot returns it */
+            ret = PyArray_Return((PyArrayObject *)ret);
+        goto done;
+    }
+    int t = float_type("dot", 2, (PyArrayObject *[]){a, b});
+    if (t < 0 || cast_to(&a, t) < 0 || cast_to(&b, t) < 0)
+        goto done;
+    mat A = nda == 2 ? mat_of(a) : row_of(a), B = ndb == 2 ? mat_of(b) : col_of(b), C;
+    npy_intp shape[2];
+    int nd = 0;
+    if (nda == 2)
+        shape[nd++] = A.m;
+    if (ndb == 2)
+        shape[nd++] = B.n;
+    if (!(res = result_array("dot", v[2], nd, shape, t, (PyArrayObject *[]){a, b}, 2, 0)))
+        goto done;
+    if (nd == 2)
+        C = mat_of(res);
+    else if (nd == 1)
+        C = nda == 2 ? col_of(res) : row_of(res);
+    else
+        C = (mat){PyArray_DATA(res), 1, 1, 0, 0};
+    nnf_status st;
+    {
+        RELEASE_GIL((double)A.m * B.n * A.n);
+        st = DISPATCH(t, nnf_dense, A.m, B.n, A.n, A.data, A.rs, A.cs, B.data, B.rs, B.cs, NULL,
+                      0, NNF_ACT_NONE, C.data, C.rs, C.cs);
+        ACQUIRE_GIL();
+    }
+    if (raise_status(st) == 0) {
+        ret = finish_out(v[2], res);
+        res = NULL;
+    }
+done:
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(res);
+    return ret;
+}
+
+/* activation=None | "linear" | "relu" | "softmax" -> *act. */
+static int parse_activation(PyObject *obj, nnf_activation *act)
+{
+    *act = NNF_ACT_NONE;
+    if (!obj)
+        return 0;
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "dense: activation must be None or a string, got %s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    const char *s = PyUnicode_AsUTF8(obj);
+    if (!s)
+        return -1;
+    if (strcmp(s, "linear") == 0)
+        return 0;
+    if (strcmp(s, "relu") == 0)
+        *act = NNF_ACT_RELU;
+    else if (strcmp(s, "softmax") == 0)
+        *act = NNF_ACT_SOFTMAX;
+    else {
+        PyErr_Format(PyExc_ValueError, "dense: unknown activation %R; expected None, 'linear', "
+                     "'relu' or 'softmax'", obj);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *py_dense(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"inputs", "weights", "biases", "activation", "out"};
+    PyObject *v[5], *ret = NULL;
+    PyArrayObject *x = NULL, *w = NULL, *b = NULL, *res = NULL;
+    nnf_activation act;
+    if (parse_args("dense", args, nargs, kwnames, names, 5, 3, v) < 0 ||
+        parse_activation(unless_none(v[3]), &act) < 0)
+        return NULL;
+    v[4] = unless_none(v[4]);
+    if (!(x = to_array("dense", "inputs", v[0])) || !(w = to_array("dense", "weights", v[1])) ||
+        !(b = to_array("dense", "biases", v[2])))
+        goto done;
+    int ndx = PyArray_NDIM(x);
+    if (ndx < 1 || ndx > 2) {
+        PyErr_Format(PyExc_ValueError, "dense: inputs must be 1-D (n_inputs,) or 2-D (n_samples, "
+                     "n_inputs), got shape %s", SHAPE(x));
+        goto done;
+    }
+    if (PyArray_NDIM(w) != 2) {
+        PyErr_Format(PyExc_ValueError, "dense: weights must be 2-D (n_inputs, n_neurons), got "
+                     "shape %s", SHAPE(w));
+        goto done;
+    }
+    npy_intp k = PyArray_DIM(w, 0), n = PyArray_DIM(w, 1);
+    if (PyArray_DIM(x, ndx - 1) != k) {
+        PyErr_Format(PyExc_ValueError, "dense: inputs shape %s and weights shape %s not aligned: "
+                     "%zd (dim %d) != %zd (dim 0)", SHAPE(x), SHAPE(w),
+                     (Py_ssize_t)PyArray_DIM(x, ndx - 1), ndx - 1, (Py_ssize_t)k);
+        goto done;
+    }
+    int ndb = PyArray_NDIM(b);
+    if (!((ndb == 1 && PyArray_DIM(b, 0) == n) ||
+          (ndb == 2 && PyArray_DIM(b, 0) == 1 && PyArray_DIM(b, 1) == n))) {
+        PyErr_Format(PyExc_ValueError, "dense: biases shape %s does not fit weights shape %s: "
+                     "expected (%zd,) or (1,%zd)", SHAPE(b), SHAPE(w), (Py_ssize_t)n, (Py_ssize_t)n);
+        goto done;
+    }
+    int t = float_type("dense", 3, (PyArrayObject *[]){x, w, b});
+    if (t < 0 || cast_to(&x, t) < 0 || cast_to(&w, t) < 0 || cast_to(&b, t) < 0)
+        goto done;
+    mat X = ndx == 2 ? mat_of(x) : row_of(x), W = mat_of(w), C;
+    npy_intp shape[2] = {X.m, n};
+    npy_intp *rshape = ndx == 2 ? shape : shape + 1;
+    if (!(res = result_array("dense", v[4], ndx, rshape, t, (PyArrayObject *[]){x, w, b}, 3, 0)))
+        goto done;
+    C = ndx == 2 ? mat_of(res) : row_of(res);
+    nnf_status st;
+    {
+        RELEASE_GIL((double)X.m * n * k);
+        st = DISPATCH(t, nnf_dense, X.m, n, k, X.data, X.rs, X.cs, W.data, W.rs, W.cs,
+                      PyArray_DATA(b), stride_of(b, ndb - 1), act, C.data, C.rs, C.cs);
+        ACQUIRE_GIL();
+    }
+    if (raise_status(st) == 0) {
+        ret = finish_out(v[4], res);
+        res = NULL;
+    }
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(w);
+    Py_XDECREF(b);
+    Py_XDECREF(res);
+    return ret;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Activations: relu, linear, softmax over rows of the last axis.                           */
+
+typedef enum { OP_RELU, OP_LINEAR, OP_SOFTMAX } unary_op;
+
+static PyObject *unary(const char *fn, unary_op op, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames)
+{
+    static const char *const names[] = {"x", "out"};
+    PyObject *v[2], *ret = NULL;
+    PyArrayObject *x = NULL, *xr = NULL, *res = NULL;
+    if (parse_args(fn, args, nargs, kwnames, names, 2, 1, v) < 0)
+        return NULL;
+    v[1] = unless_none(v[1]);
+    if (!(x = to_array(fn, "x", v[0])))
+        return NULL;
+    if (op == OP_SOFTMAX && PyArray_NDIM(x) == 0) {
+        PyErr_Format(PyExc_ValueError, "%s: x must have at least 1 dimension (softmax is taken "
+                     "over the last axis), got a 0-d array", fn);
+        goto done;
+    }
+    int t = float_type(fn, 1, &x);
+    mat X, Y;
+    if (t < 0 || cast_to(&x, t) < 0 || !(xr = input_rows(x, &X)))
+        goto done;
+    if (!(res = result_array(fn, v[1], PyArray_NDIM(x), PyArray_DIMS(x), t, &x, 1, 1)))
+        goto done;
+    rows_of(res, &Y); /* result_array returns only arrays whose axes merge */
+    {
+        RELEASE_GIL((double)X.m * X.n * (op == OP_SOFTMAX ? 8 : 1));
+        if (op == OP_RELU)
+            DISPATCH(t, nnf_relu, X.m, X.n, X.data, X.rs, X.cs, Y.data, Y.rs, Y.cs);
+        else if (op == OP_LINEAR)
+            DISPATCH(t, nnf_copy, X.m, X.n, X.data, X.rs, X.cs, Y.data, Y.rs, Y.cs);
+        else
+            DISPATCH(t, nnf_softmax, X.m, X.n, X.data, X.rs, X.cs, Y.data, Y.rs, Y.cs);
+        ACQUIRE_GIL();
+    }
+    ret = finish_out(v[1], res);
+    res = NULL;
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(xr);
+    Py_XDECREF(res);
+    return ret;
+}
+
+static PyObject *py_relu(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    return unary("relu", OP_RELU, args, n, kw);
+}
+static PyObject *py_linear(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    return unary("linear", OP_LINEAR, args, n, kw);
+}
+static PyObject *py_softmax(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    return unary("softmax", OP_SOFTMAX, args, n, kw);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Losses and accuracy: predictions (samples, classes) against labels.                      */
+
+/* What a loss needs from (y_pred, y_true): the predictions as a 2-D array of the compute
+ * type, and the labels as int64 class indices or as one-hot rows of the compute type. */
+typedef struct {
+    PyArrayObject *pred, *y, *idx, *onehot; /* y: the labels as given, for messages */
+    int t;
+    mat P, L;                               /* L: idx as a column (m, 1) or onehot (m, c) */
+} labelled;
+
+static void labelled_clear(labelled *d)
+{
+    Py_XDECREF(d->pred);
+    Py_XDECREF(d->y);
+    Py_XDECREF(d->idx);
+    Py_XDECREF(d->onehot);
+}
+
+static int labelled_parse(const char *fn, const char *pred_name, PyObject *pred_obj,
+                          PyObject *y_obj, labelled *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!(d->pred = to_array(fn, pred_name, pred_obj)) || !(d->y = to_array(fn, "y_true", y_obj)))
+        return -1;
+    if (PyArray_NDIM(d->pred) != 2) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be 2-D (samples, classes), got shape %s", fn,
+                     pred_name, SHAPE(d->pred));
+        return -1;
+    }
+    npy_intp m = PyArray_DIM(d->pred, 0);
+    int ndy = PyArray_NDIM(d->y);
+    if (ndy == 1) {
+        char kind = PyArray_DESCR(d->y)->kind;
+        if (kind != 'i' && kind != 'u') {
+            PyErr_Format(PyExc_TypeError, "%s: 1-D y_true must hold integer class indices, got "
+                         "dtype %S", fn, (PyObject *)PyArray_DESCR(d->y));
+            return -1;
+        }
+        if (PyArray_DIM(d->y, 0) != m) {
+            PyErr_Format(PyExc_ValueError, "%s: y_true has %zd labels but %s has %zd samples "
+                         "(shape %s)", fn, (Py_ssize_t)PyArray_DIM(d->y, 0), pred_name,
+                         (Py_ssize_t)m, SHAPE(d->pred));
+            return -1;
+        }
+        d->idx = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)d->y, NPY_INT64,
+                                                   NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
+                                                   NPY_ARRAY_FORCECAST);
+        if (!d->idx)
+            return -1;
+        d->L = col_of(d->idx);
+        d->t = float_type(fn, 1, &d->pred);
+    } else if (ndy == 2) {
+        if (!PyArray_CompareLists(PyArray_DIMS(d->y), PyArray_DIMS(d->pred), 2)) {
+            PyErr_Format(PyExc_ValueError, "%s: one-hot y_true has shape %s but %s has shape %s",
+                         fn, SHAPE(d->y), pred_name, SHAPE(d->pred));
+            return -1;
+        }
+        d->t = float_type(fn, 2, (PyArrayObject *[]){d->pred, d->y});
+        Py_INCREF(d->y);
+        d->onehot = d->y;
+        if (d->t < 0 || cast_to(&d->onehot, d->t) < 0)
+            return -1;
+        d->L = mat_of(d->onehot);
+    } else {
+        PyErr_Format(PyExc_ValueError, "%s: y_true must be 1-D class indices or 2-D one-hot rows, "
+                     "got shape %s", fn, SHAPE(d->y));
+        return -1;
+    }
+    if (d->t < 0 || cast_to(&d->pred, d->t) < 0)
+        return -1;
+    d->P = mat_of(d->pred);
+    return 0;
+}
+
+/* IndexError for the label of sample `row`, read from the labels as the caller gave them. */
+static void raise_bad_label(const char *fn, labelled *d, nnf_idx row)
+{
+    PyObject *val = PyArray_GETITEM(d->y, PyArray_GETPTR1(d->y, row));
+    if (val)
+        PyErr_Format(PyExc_IndexError, "%s: y_true[%zd] = %S is not a class index in [0, %zd)",
+                     fn, (Py_ssize_t)row, val, (Py_ssize_t)d->P.n);
+    Py_XDECREF(val);
+}
+
+static int parse_reduction(PyObject *obj, nnf_reduction *r)
+{
+    *r = NNF_REDUCE_MEAN;
+    if (!obj)
+        return 0;
+    const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL;
+    if (!s && !PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError, "categorical_crossentropy: reduction must be a string, "
+                     "got %s", Py_TYPE(obj)->tp_name);
+    if (!s)
+        return -1;
+    if (strcmp(s, "none") == 0)
+        *r = NNF_REDUCE_NONE;
+    else if (strcmp(s, "sum") == 0)
+        *r = NNF_REDUCE_SUM;
+    else if (strcmp(s, "mean") != 0) {
+        PyErr_Format(PyExc_ValueError, "categorical_crossentropy: unknown reduction %R; expected "
+                     "'mean', 'sum' or 'none'", obj);
+        return -1;
+    }
+    return 0;
+}
+
+/* Label pointers of d for the kernels: (idx, idx_s, onehot, oh_rs, oh_cs). */
+#define LABEL_ARGS(d) ((d).idx ? (d).L.data : NULL), (d).L.rs, \
+                      ((d).onehot ? (d).L.data : NULL), (d).L.rs, (d).L.cs
+
+static PyObject *py_cce(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"y_pred", "y_true", "reduction"};
+    const char *fn = "categorical_crossentropy";
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *res = NULL;
+    nnf_reduction red;
+    labelled d;
+    if (parse_args(fn, args, nargs, kwnames, names, 3, 2, v) < 0)
+        return NULL;
+    if (parse_reduction(v[2], &red) < 0)
+        return NULL;
+    if (labelled_parse(fn, "y_pred", v[0], v[1], &d) < 0)
+        goto done;
+    double total[1]; /* room for one float64: the scalar result of either type */
+    void *loss = total;
+    nnf_idx loss_s = 0, bad = 0;
+    if (red == NNF_REDUCE_NONE) {
+        npy_intp m = d.P.m;
+        if (!(res = (PyArrayObject *)PyArray_SimpleNew(1, &m, d.t)))
+            goto done;
+        loss = PyArray_DATA(res);
+        loss_s = 1;
+    }
+    nnf_status st;
+    {
+        RELEASE_GIL((double)d.P.m * d.P.n);
+        st = DISPATCH(d.t, nnf_cce, d.P.m, d.P.n, d.P.data, d.P.rs, d.P.cs, LABEL_ARGS(d), red,
+                      loss, loss_s, &bad);
+        ACQUIRE_GIL();
+    }
+    if (st == NNF_ELABEL)
+        raise_bad_label(fn, &d, bad);
+    else if (raise_status(st) == 0)
+        ret = res ? (PyObject *)res : scalar_of(d.t, loss);
+    if (ret == (PyObject *)res)
+        res = NULL;
+done:
+    labelled_clear(&d);
+    Py_XDECREF(res);
+    return ret;
+}
+
+static PyObject *py_softmax_cce(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    static const char *const names[] = {"logits", "y_true"};
+    const char *fn = "softmax_crossentropy";
+    PyObject *v[2], *ret = NULL;
+    PyArrayObject *probs = NULL;
+    labelled d;
+    if (parse_args(fn, args, nargs, kwnames, names, 2, 2, v) < 0)
+        return NULL;
+    if (labelled_parse(fn, "logits", v[0], v[1], &d) < 0 ||
+        !(probs = (PyArrayObject *)PyArray_SimpleNew(2, PyArray_DIMS(d.pred), d.t)))
+        goto done;
+    mat Pr = mat_of(probs);
+    double loss[1];
+    nnf_idx bad = 0;
+    nnf_status st;
+    {
+        RELEASE_GIL((double)d.P.m * d.P.n * 8);
+        st = DISPATCH(d.t, nnf_softmax_cce, d.P.m, d.P.n, d.P.data, d.P.rs, d.P.cs, LABEL_ARGS(d),
+                      Pr.data, Pr.rs, Pr.cs, (void *)loss, &bad);
+        ACQUIRE_GIL();
+    }
+    if (st == NNF_ELABEL)
+        raise_bad_label(fn, &d, bad);
+    else if (raise_status(st) == 0) {
+        PyObject *s = scalar_of(d.t, loss);
+        if (s)
+            ret = PyTuple_Pack(2, s, (PyObject *)probs);
+        Py_XDECREF(s);
+    }
+done:
+    labelled_clear(&d);
+    Py_XDECREF(probs);
+    return ret;
+}
+
+static PyObject *py_accuracy(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames)
+{
+    static const char *const names[] = {"y_pred", "y_true"};
+    const char *fn = "accuracy";
+    PyObject *v[2], *ret = NULL;
+    labelled d;
+    if (parse_args(fn, args, nargs, kwnames, names, 2, 2, v) < 0)
+        return NULL;
+    if (labelled_parse(fn, "y_pred", v[0], v[1], &d) < 0)
+        goto done;
+    if (d.P.m > 0 && d.P.n == 0) {
+        PyErr_Format(PyExc_ValueError, "%s: y_pred has shape %s: no classes to take the argmax "
+                     "of", fn, SHAPE(d.pred));
+        goto done;
+    }
+    nnf_idx correct = 0;
+    {
+        RELEASE_GIL((double)d.P.m * d.P.n);
+        DISPATCH(d.t, nnf_accuracy, d.P.m, d.P.n, d.P.data, d.P.rs, d.P.cs, LABEL_ARGS(d), &correct);
+        ACQUIRE_GIL();
+    }
+    ret = PyFloat_FromDouble(d.P.m ? (double)correct / (double)d.P.m : NAN);
+done:
+    labelled_clear(&d);
+    return ret;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Instruction-set selection (tests force each path the machine can run).                    */
+
+static int select_isa(const char *name)
+{
+    int rc = nnf_isa_select(name);
+    if (rc == -1)
+        PyErr_Format(PyExc_ValueError, "unknown instruction set '%s': expected 'generic', 'avx2' or "
+                     "'avx512' (or empty for the best this CPU supports)", name);
+    else if (rc == -2)
+        PyErr_Format(PyExc_ValueError, "instruction set '%s' is not supported by this CPU", name);
+    return rc;
+}
+
+static PyObject *py_get_isa(PyObject *self, PyObject *unused)
+{
+    return PyUnicode_FromString(nnf_isa_name(nnf_isa_current));
+}
+
+static PyObject *py_set_isa(PyObject *self, PyObject *arg)
+{
+    const char *name = arg == Py_None ? "" : PyUnicode_AsUTF8(arg);
+    if (!name || select_isa(name) < 0)
+        return NULL;
+    return py_get_isa(self, NULL);
+}
+
+static PyObject *py_supported_isas(PyObject *self, PyObject *unused)
+{
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < NNF_ISA_COUNT; i++)
+        if (nnf_isa_supported((nnf_isa)i)) {
+            PyObject *s = PyUnicode_FromString(nnf_isa_name((nnf_isa)i));
+            if (!s || PyList_Append(list, s) < 0)
+                Py_CLEAR(list);
+            Py_XDECREF(s);
+        }
+    return list;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL | METH_KEYWORDS
+
+static PyMethodDef methods[] = {
+    {"dot", FASTCALL(py_dot), "dot(a, b, out=None)\n--\n\nnumpy.dot for 1-D and 2-D arrays."},
+    {"dense", FASTCALL(py_dense),
+     "dense(inputs, weights, biases, activation=None, out=None)\n--\n\n"
+     "activation(inputs @ weights + biases) in one C call."},
+    {"relu", FASTCALL(py_relu), "relu(x, out=None)\n--\n\nnp.maximum(0, x)."},
+    {"linear", FASTCALL(py_linear), "linear(x, out=None)\n--\n\nA copy of x."},
+    {"softmax", FASTCALL(py_softmax), "softmax(x, out=None)\n--\n\nSoftmax over the last axis."},
+    {"categorical_crossentropy", FASTCALL(py_cce),
+     "categorical_crossentropy(y_pred, y_true, reduction='mean')\n--\n\n"
+     "Categorical cross-entropy with the notes' clipping."},
+    {"softmax_crossentropy", FASTCALL(py_softmax_cce),
+     "softmax_crossentropy(logits, y_true)\n--\n\n(mean loss, softmax(logits)) in one pass."},
+    {"accuracy", FASTCALL(py_accuracy),
+     "accuracy(y_pred, y_true)\n--\n\nFraction of rows whose argmax is the label."},
+    {"get_isa", py_get_isa, METH_NOARGS, "get_isa()\n--\n\nThe instruction set the kernels use."},
+    {"set_isa", py_set_isa, METH_O,
+     "set_isa(name)\n--\n\nForce 'generic', 'avx2' or 'avx512' (None: the best supported)."},
+    {"supported_isas", py_supported_isas, METH_NOARGS,
+     "supported_isas()\n--\n\nThe instruction sets this CPU can run."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "nnfast._core",
+    "nnfast's C core: kernels on NumPy arrays (see the nnfast package for documentation).", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    import_array();
+    if (select_isa(getenv("NNFAST_ISA")) < 0) /* unset or empty: the best supported */
+        return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,37 @@
+/* instantiate.h: compile one kernel template for float32 and for float64.
+ *
+ * Usage in an op file:   #define NNF_TEMPLATE "activations.inc"
+ *                        #include "instantiate.h"
+ * Inside the template, NNF_T is the element type, NNF_FN(name) the suffixed name
+ * (name_f32 / name_f64, or name_<isa>_f32 when the file defines NNF_ISA to build one
+ * template once per instruction set), NNF_EXP / NNF_LOG the libm functions of that type. */
+#undef NNF_FN
+#undef NNF_PUB
+#define NNF_PUB(name) NNF_CAT(name, NNF_S) /* a public kernel of nnfast.h: name_f32 / name_f64 */
+#define NNF_CAT_(a, b) a##_##b
+#define NNF_CAT(a, b) NNF_CAT_(a, b)
+#ifdef NNF_ISA
+#define NNF_FN(name) NNF_CAT(NNF_CAT(name, NNF_ISA), NNF_S)
+#else
+#define NNF_FN(name) NNF_CAT(name, NNF_S)
+#endif
+
+#define NNF_T float
+#define NNF_S f32
+#define NNF_EXP expf
+#define NNF_LOG logf
+#include NNF_TEMPLATE
+#undef NNF_T
+#undef NNF_S
+#undef NNF_EXP
+#undef NNF_LOG
+
+#define NNF_T double
+#define NNF_S f64
+#define NNF_EXP exp
+#define NNF_LOG log
+#include NNF_TEMPLATE
+#undef NNF_T
+#undef NNF_S
+#undef NNF_EXP
+#undef NNF_LOG

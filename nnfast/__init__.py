@@ -1,0 +1,41 @@
+"""nnfast: the "neural network from scratch" NumPy workflow with a C core.
+
+The functions take NumPy arrays (or anything ``numpy.asarray`` accepts) and return NumPy
+arrays computed by compiled kernels, in float32 or float64 as NumPy would choose:
+
+- ``dot(a, b, out=None)``: ``numpy.dot`` for 1-D and 2-D operands.
+- ``dense(inputs, weights, biases, activation=None, out=None)``: ``inputs @ weights + biases``
+  with the activation (None, "linear", "relu", "softmax") applied in the same call.
+- ``relu(x, out=None)``, ``linear(x, out=None)``, ``softmax(x, out=None)``.
+- ``categorical_crossentropy(y_pred, y_true, reduction="mean")``,
+  ``softmax_crossentropy(logits, y_true)``, ``accuracy(y_pred, y_true)``.
+
+The notes' classes are in :mod:`nnfast.nn`, the spiral data set in :mod:`nnfast.datasets`.
+"""
+from ._core import (
+    accuracy,
+    categorical_crossentropy,
+    dense,
+    dot,
+    linear,
+    relu,
+    softmax,
+    softmax_crossentropy,
+)
+from . import datasets, nn
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "accuracy",
+    "categorical_crossentropy",
+    "datasets",
+    "dense",
+    "dot",
+    "linear",
+    "nn",
+    "relu",
+    "softmax",
+    "softmax_crossentropy",
+    "__version__",
+]

@@ -1,0 +1,330 @@
+"""nnfast.dense against the notes' np.dot(inputs, weights) + biases -> activation."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import nnfast
+import reference as ref
+from conftest import LAYOUTS, as_layout, assert_close, random_array
+
+ACTIVATIONS = [None, "linear", "relu", "softmax"]
+# (n_samples, n_inputs, n_neurons); n_samples None -> one 1-D sample
+SHAPES = [
+    (0, 3, 4), (1, 1, 1), (1, 2, 3), (5, 1, 3), (5, 4, 1), (3, 0, 4), (3, 4, 0), (0, 0, 0),
+    (None, 2, 3), (None, 1, 1), (None, 0, 3), (None, 5, 0),
+    (7, 2, 3), (300, 2, 64), (300, 64, 3), (33, 17, 9),
+]
+
+
+def _inputs_shape(n, k):
+    return (k,) if n is None else (n, k)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("bias_2d", [False, True], ids=["bias1d", "bias2d"])
+def test_dense_shapes_activations(rng, dtype, shape, activation, bias_2d):
+    n, k, m = shape
+    x = random_array(rng, _inputs_shape(n, k), dtype)
+    w = random_array(rng, (k, m), dtype, -1, 1)
+    b = random_array(rng, (1, m) if bias_2d else (m,), dtype)
+    result = nnfast.dense(x, w, b, activation=activation)
+    expected = ref.dense(x, w, b, activation)
+    assert result.shape == ((m,) if n is None else (n, m))
+    assert_close(result, expected, k=k)
+
+
+@pytest.mark.parametrize("lx", LAYOUTS)
+@pytest.mark.parametrize("lw", LAYOUTS)
+@pytest.mark.parametrize("lb", ["C", "strided", "negstride"])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_layouts(rng, dtype, lx, lw, lb, activation):
+    n, k, m = 9, 6, 5
+    x = as_layout(random_array(rng, (n, k), dtype), lx)
+    w = as_layout(random_array(rng, (k, m), dtype, -1, 1), lw)
+    b = as_layout(random_array(rng, (1, m), dtype), lb)
+    result = nnfast.dense(x, w, b, activation)
+    assert_close(result, ref.dense(x, w, b, activation), k=k)
+
+
+@pytest.mark.parametrize("lx", ["C", "strided", "negstride"])
+@pytest.mark.parametrize("lw", LAYOUTS)
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_single_sample_layouts(rng, dtype, lx, lw, activation):
+    k, m = 7, 4
+    x = as_layout(random_array(rng, (k,), dtype), lx)
+    w = as_layout(random_array(rng, (k, m), dtype, -1, 1), lw)
+    b = as_layout(random_array(rng, (m,), dtype), lx)
+    result = nnfast.dense(x, w, b, activation=activation)
+    assert result.shape == (m,)
+    assert_close(result, ref.dense(x, w, b, activation), k=k)
+
+
+def test_dense_single_sample_with_2d_bias(rng, dtype):
+    x = random_array(rng, (3,), dtype)
+    w = random_array(rng, (3, 4), dtype)
+    b = random_array(rng, (1, 4), dtype)
+    result = nnfast.dense(x, w, b)
+    assert result.shape == (4,)
+    assert_close(result, (np.dot(x, w) + b)[0])
+
+
+def test_dense_default_activation_is_linear(rng, dtype):
+    x = random_array(rng, (4, 3), dtype)
+    w = random_array(rng, (3, 2), dtype)
+    b = random_array(rng, (2,), dtype)
+    assert_close(nnfast.dense(x, w, b), np.dot(x, w) + b)
+
+
+def test_dense_relu_zeroes_negatives_exactly(rng, dtype):
+    x = random_array(rng, (50, 4), dtype)
+    w = random_array(rng, (4, 6), dtype)
+    b = random_array(rng, (6,), dtype)
+    result = nnfast.dense(x, w, b, activation="relu")
+    pre = np.dot(x, w) + b
+    assert np.all(result >= 0)
+    assert np.all(result[pre < -1e-3] == 0)
+
+
+def test_dense_softmax_rows_sum_to_one_and_stable(dtype):
+    # huge pre-activations: the row max must be subtracted before exp
+    x = np.array([[1.0, 2.0], [-3.0, 0.5], [100.0, -100.0]], dtype=dtype)
+    w = np.array([[400.0, 380.0, -50.0], [300.0, 310.0, 0.0]], dtype=dtype)
+    b = np.array([10.0, 0.0, -10.0], dtype=dtype)
+    result = nnfast.dense(x, w, b, activation="softmax")
+    assert np.all(np.isfinite(result))
+    np.testing.assert_allclose(result.sum(axis=1), 1.0, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    assert_close(result, ref.dense(x, w, b, "softmax"), k=2)
+
+
+def test_dense_inputs_not_modified(rng, dtype):
+    x = random_array(rng, (5, 3), dtype)
+    w = random_array(rng, (3, 3), dtype)
+    b = random_array(rng, (3,), dtype)
+    copies = [a.copy() for a in (x, w, b)]
+    nnfast.dense(x, w, b, activation="softmax")
+    for a, c in zip((x, w, b), copies):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_dense_keyword_arguments(rng, dtype):
+    x = random_array(rng, (4, 3), dtype)
+    w = random_array(rng, (3, 2), dtype)
+    b = random_array(rng, (2,), dtype)
+    result = nnfast.dense(inputs=x, weights=w, biases=b, activation="relu")
+    assert_close(result, ref.dense(x, w, b, "relu"))
+
+
+# ---------------------------------------------------------------------------
+# dtypes
+# ---------------------------------------------------------------------------
+
+MIXED = [  # (inputs, weights, biases)
+    (np.float32, np.float64, np.float64),
+    (np.float64, np.float32, np.float32),
+    (np.float32, np.float32, np.float64),
+    (np.float32, np.float16, np.float32),
+    (np.int8, np.float32, np.float32),
+    (np.uint8, np.float32, np.float32),
+    (np.int32, np.float32, np.float32),
+    (np.int64, np.float64, np.float64),
+    (np.bool_, np.float32, np.float32),
+    (np.float32, np.float32, np.int64),
+    (np.float32, np.float32, np.int8),
+]
+
+
+def _cast(a, t):
+    if t is np.bool_:
+        return a > 0
+    if np.dtype(t).kind in "iu":
+        return np.round(a * 3).astype(t) if np.dtype(t).kind == "i" else np.abs(np.round(a * 3)).astype(t)
+    return a.astype(t)
+
+
+@pytest.mark.parametrize("types", MIXED, ids=lambda ts: "-".join(np.dtype(t).name for t in ts))
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_mixed_dtypes_follow_numpy(rng, types, activation):
+    tx, tw, tb = types
+    x = _cast(random_array(rng, (6, 4)), tx)
+    w = _cast(random_array(rng, (4, 3), low=-1, high=1), tw)
+    b = _cast(random_array(rng, (3,)), tb)
+    numpy_dtype = ref.dense(x, w, b, activation).dtype
+    assert numpy_dtype == np.result_type(x, w, b)
+    # values: the whole computation in the compute dtype (NumPy itself would round
+    # float32 @ float32 to float32 before adding float64 biases)
+    expected = ref.dense(x.astype(numpy_dtype), w.astype(numpy_dtype), b.astype(numpy_dtype), activation)
+    result = nnfast.dense(x, w, b, activation)
+    assert_close(result, expected, dtype=numpy_dtype, k=4)
+
+
+@pytest.mark.parametrize("t", [np.int8, np.int32, np.int64, np.uint8, np.bool_],
+                         ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_integer_only_computes_float64(rng, t, activation):
+    x = _cast(random_array(rng, (5, 3)), t)
+    w = _cast(random_array(rng, (3, 4)), t)
+    b = _cast(random_array(rng, (4,)), t)
+    expected = ref.dense(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), activation)
+    result = nnfast.dense(x, w, b, activation)
+    assert_close(result, expected, dtype=np.float64)
+
+
+def test_dense_python_lists():
+    x = [[1.0, 2.0], [-3.0, 0.5]]
+    w = [[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]]
+    b = [2.0, 3.0, 0.5]
+    for act in ACTIVATIONS:
+        assert_close(nnfast.dense(x, w, b, act), ref.dense(np.array(x), np.array(w), np.array(b), act))
+    # the notes' day-2 numbers: one sample, lists only (ints and floats mixed -> float64)
+    inputs = [1, 2, 3, 2.5]
+    weights = [[0.2, 0.5, -0.26], [0.8, -0.91, -0.27], [-0.5, 0.26, 0.17], [1.0, -0.5, 0.87]]
+    biases = [2, 3, 0.5]
+    result = nnfast.dense(inputs, weights, biases)
+    assert_close(result, np.dot(inputs, weights) + biases)
+
+
+# ---------------------------------------------------------------------------
+# out=
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lout", ["C", "F", "strided", "negstride"])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_out(rng, dtype, lout, activation):
+    x = random_array(rng, (7, 5), dtype)
+    w = random_array(rng, (5, 3), dtype)
+    b = random_array(rng, (3,), dtype)
+    out = as_layout(np.full((7, 3), 99.0, dtype), lout)
+    result = nnfast.dense(x, w, b, activation, out=out)
+    assert result is out
+    assert_close(out, ref.dense(x, w, b, activation), k=5)
+
+
+def test_dense_out_single_sample(rng, dtype):
+    x = random_array(rng, (5,), dtype)
+    w = random_array(rng, (5, 3), dtype)
+    b = random_array(rng, (1, 3), dtype)
+    out = np.empty((3,), dtype)
+    assert nnfast.dense(x, w, b, "softmax", out=out) is out
+    assert_close(out, ref.dense(x, w, b, "softmax"))
+
+
+def test_dense_out_strided_view_leaves_rest_untouched(rng, dtype):
+    x = random_array(rng, (4, 3), dtype)
+    w = random_array(rng, (3, 5), dtype)
+    b = random_array(rng, (5,), dtype)
+    big = np.full((8, 10), -7.0, dtype)
+    view = big[::2, ::2]
+    assert nnfast.dense(x, w, b, "relu", out=view) is view
+    assert_close(big[::2, ::2], ref.dense(x, w, b, "relu"))
+    mask = np.ones(big.shape, bool)
+    mask[::2, ::2] = False
+    assert np.all(big[mask] == -7.0)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("n", [1, 4, 33])
+def test_dense_out_aliases_inputs(rng, dtype, activation, n):
+    x = random_array(rng, (n, n), dtype)
+    w = random_array(rng, (n, n), dtype, -1, 1)
+    b = random_array(rng, (n,), dtype)
+    expected = ref.dense(x.copy(), w, b, activation)
+    assert nnfast.dense(x, w, b, activation, out=x) is x
+    assert_close(x, expected, k=n)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_out_aliases_weights(rng, dtype, activation):
+    n = 6
+    x = random_array(rng, (n, n), dtype)
+    w = random_array(rng, (n, n), dtype, -1, 1)
+    b = random_array(rng, (n,), dtype)
+    expected = ref.dense(x, w.copy(), b, activation)
+    assert nnfast.dense(x, w, b, activation, out=w) is w
+    assert_close(w, expected, k=n)
+
+
+def test_dense_out_aliases_biases(rng, dtype):
+    x = random_array(rng, (1, 5), dtype)
+    w = random_array(rng, (5, 4), dtype)
+    b = random_array(rng, (1, 4), dtype)
+    expected = ref.dense(x, w, b.copy(), "softmax")
+    assert nnfast.dense(x, w, b, "softmax", out=b) is b
+    assert_close(b, expected, k=5)
+
+
+# ---------------------------------------------------------------------------
+# threads (the GIL is released): results stay correct when calls run concurrently
+# ---------------------------------------------------------------------------
+
+def test_dense_concurrent_calls_are_correct(dtype):
+    rng = np.random.default_rng(2024)
+    jobs = []
+    for _ in range(4):
+        x = random_array(rng, (200, 32), dtype)
+        w = random_array(rng, (32, 48), dtype, -1, 1)
+        b = random_array(rng, (48,), dtype)
+        jobs.append((x, w, b, ref.dense(x, w, b, "softmax")))
+    results = [None] * len(jobs)
+
+    def work(i):
+        x, w, b, _ = jobs[i]
+        for _ in range(20):
+            results[i] = nnfast.dense(x, w, b, "softmax")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (x, w, b, expected), result in zip(jobs, results):
+        assert_close(result, expected, k=32)
+
+
+# ---------------------------------------------------------------------------
+# sizes around SIMD widths / register blocks, unaligned and byte-swapped data
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_neuron_counts(rng, dtype, m, activation):
+    for n, k in ((1, 2), (7, 3), (300, 2), (13, 64)):
+        x = random_array(rng, (n, k), dtype)
+        w = random_array(rng, (k, m), dtype, -1, 1)
+        b = random_array(rng, (1, m), dtype)
+        assert_close(nnfast.dense(x, w, b, activation), ref.dense(x, w, b, activation), k=k)
+        assert_close(nnfast.dense(x[-1], w, b, activation), ref.dense(x[-1], w, b, activation), k=k)
+
+
+def _unaligned(arr):
+    buf = np.zeros(arr.nbytes + 1, np.uint8)
+    out = np.ndarray(arr.shape, arr.dtype, buffer=buf, offset=1)
+    out[...] = arr
+    assert not out.flags.aligned
+    return out
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_unaligned_and_byteswapped(rng, dtype, activation):
+    x = random_array(rng, (6, 5), dtype)
+    w = random_array(rng, (5, 4), dtype, -1, 1)
+    b = random_array(rng, (4,), dtype)
+    expected = ref.dense(x, w, b, activation)
+    assert_close(nnfast.dense(_unaligned(x), _unaligned(w), _unaligned(b), activation), expected, k=5)
+    out = _unaligned(np.zeros((6, 4), dtype))
+    assert nnfast.dense(x, w, b, activation, out=out) is out
+    assert_close(out, expected, k=5)
+    sw = [a.astype(a.dtype.newbyteorder("S")) for a in (x, w, b)]
+    result = nnfast.dense(*sw, activation)
+    assert result.dtype.kind == "f" and result.dtype.itemsize == dtype.itemsize
+    rtol, atol = (1e-5, 1e-5) if dtype == np.float32 else (1e-12, 1e-12)
+    np.testing.assert_allclose(result, expected, rtol=rtol, atol=atol)
+
+
+def test_dense_read_only_inputs(rng, dtype):
+    x, w, b = random_array(rng, (4, 3), dtype), random_array(rng, (3, 2), dtype), random_array(rng, (2,), dtype)
+    for a in (x, w, b):
+        a.flags.writeable = False
+    assert_close(nnfast.dense(x, w, b, "relu"), ref.dense(x, w, b, "relu"))

@@ -1,0 +1,241 @@
+"""nnfast.nn (the notes' classes) against a pure-NumPy copy of the notes' classes."""
+
+import numpy as np
+import pytest
+
+import nnfast
+import nnfast.nn as nn
+import reference as ref
+from conftest import assert_close, random_array
+from nnfast.datasets import spiral_data
+
+import nnfs.datasets as nnfs_datasets
+
+
+def _run_workflow(classes_module, data_fn, seed, samples, n_classes, hidden):
+    """The notes' forward pass; returns every intermediate for comparison."""
+    np.random.seed(seed)
+    X, y = data_fn(samples=samples, classes=n_classes)
+    dense1 = classes_module.Layer_Dense(2, hidden)
+    activation1 = classes_module.Activation_ReLU()
+    dense2 = classes_module.Layer_Dense(hidden, n_classes)
+    activation2 = classes_module.Activation_Softmax()
+    loss_function = classes_module.Loss_CategoricalCrossentropy()
+
+    dense1.forward(X)
+    activation1.forward(dense1.output)
+    dense2.forward(activation1.output)
+    activation2.forward(dense2.output)
+    loss = loss_function.calculate(activation2.output, y)
+    sample_losses = loss_function.forward(activation2.output, y)
+    return dict(X=X, y=y, w1=dense1.weights, b1=dense1.biases, w2=dense2.weights,
+                b2=dense2.biases, out1=dense1.output, act1=activation1.output,
+                out2=dense2.output, act2=activation2.output, loss=loss,
+                sample_losses=sample_losses)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+@pytest.mark.parametrize("samples,n_classes,hidden", [(100, 3, 3), (300, 3, 64), (1, 3, 3), (50, 5, 8)])
+def test_notes_workflow_same_numbers(restore_global_seed, seed, samples, n_classes, hidden):
+    got = _run_workflow(nn, spiral_data, seed, samples, n_classes, hidden)
+    exp = _run_workflow(ref, nnfs_datasets.spiral_data, seed, samples, n_classes, hidden)
+
+    for key in ("X", "y", "w1", "b1", "w2", "b2"):  # identical draws from the global generator
+        assert got[key].dtype == exp[key].dtype, key
+        np.testing.assert_array_equal(got[key], exp[key], err_msg=key)
+    for key in ("out1", "act1", "out2", "act2", "sample_losses"):
+        assert_close(got[key], exp[key])
+    assert np.ndim(got["loss"]) == 0
+    assert np.asarray(got["loss"]).dtype == np.float64
+    np.testing.assert_allclose(got["loss"], exp["loss"], rtol=1e-12, atol=1e-14)
+
+    acc = nnfast.accuracy(got["act2"], got["y"])
+    assert acc == pytest.approx(ref.accuracy(exp["act2"], exp["y"]), rel=1e-15)
+
+
+def test_notes_loss_value_for_seed_0(restore_global_seed):
+    # the book's printed value for seed 0, spiral_data(100, 3), dense 2->3->3: loss ~ 1.0986
+    got = _run_workflow(nn, spiral_data, 0, 100, 3, 3)
+    assert got["loss"] == pytest.approx(1.0986, abs=1e-4)
+    np.testing.assert_allclose(got["act2"].sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_layer_dense_initialisation(restore_global_seed):
+    np.random.seed(11)
+    layer = nn.Layer_Dense(4, 5)
+    np.random.seed(11)
+    expected = 0.01 * np.random.randn(4, 5)
+    np.testing.assert_array_equal(layer.weights, expected)
+    assert layer.weights.dtype == np.float64 and layer.weights.shape == (4, 5)
+    np.testing.assert_array_equal(layer.biases, np.zeros((1, 5)))
+    assert layer.biases.shape == (1, 5) and layer.biases.dtype == np.float64
+
+
+def test_layer_dense_with_trained_parameters(rng, dtype):
+    layer, rlayer = nn.Layer_Dense(3, 4), ref.Layer_Dense(3, 4)
+    w = random_array(rng, (3, 4), dtype)
+    b = random_array(rng, (1, 4), dtype)
+    layer.weights, layer.biases = w, b
+    rlayer.weights, rlayer.biases = w, b
+    x = random_array(rng, (6, 3), dtype)
+    layer.forward(x)
+    rlayer.forward(x)
+    assert_close(layer.output, rlayer.output)
+
+
+@pytest.mark.parametrize("x_dtype", [np.float32, np.float64, np.int64])
+def test_layer_dense_input_dtypes_follow_numpy(restore_global_seed, x_dtype):
+    np.random.seed(2)
+    layer = nn.Layer_Dense(3, 2)
+    np.random.seed(2)
+    rlayer = ref.Layer_Dense(3, 2)
+    x = (np.arange(12).reshape(4, 3) - 5).astype(x_dtype)
+    layer.forward(x)
+    rlayer.forward(x)
+    assert_close(layer.output, rlayer.output)
+
+
+def test_layer_dense_single_sample(restore_global_seed):
+    np.random.seed(4)
+    layer = nn.Layer_Dense(4, 3)
+    np.random.seed(4)
+    rlayer = ref.Layer_Dense(4, 3)
+    x = np.array([1.0, 2.0, 3.0, 2.5])
+    layer.forward(x)
+    rlayer.forward(x)
+    assert_close(layer.output, rlayer.output)  # (1, 3), as NumPy broadcasting gives
+
+
+def test_layer_dense_non_contiguous_inputs(restore_global_seed, rng):
+    np.random.seed(8)
+    layer = nn.Layer_Dense(3, 5)
+    np.random.seed(8)
+    rlayer = ref.Layer_Dense(3, 5)
+    x = random_array(rng, (3, 10)).T[::-1]
+    layer.forward(x)
+    rlayer.forward(x)
+    assert_close(layer.output, rlayer.output)
+
+
+@pytest.mark.parametrize("cls_name", ["Activation_Linear", "Activation_ReLU", "Activation_Softmax"])
+@pytest.mark.parametrize("shape", [(0, 3), (1, 1), (1, 4), (7, 3), (300, 64)], ids=str)
+def test_activation_classes(rng, dtype, cls_name, shape):
+    x = random_array(rng, shape, dtype)
+    ours, theirs = getattr(nn, cls_name)(), getattr(ref, cls_name)()
+    ours.forward(x)
+    if shape[0] == 0 and cls_name == "Activation_Softmax":
+        expected = ref.softmax(x)
+    else:
+        theirs.forward(x)
+        expected = theirs.output
+    assert_close(ours.output, expected)
+
+
+@pytest.mark.parametrize("onehot", [False, True], ids=["index", "onehot"])
+def test_loss_categorical_crossentropy_class(rng, dtype, onehot):
+    y_pred = ref.softmax(rng.normal(size=(20, 4))).astype(dtype)
+    y_pred[0] = [1, 0, 0, 0]
+    labels = rng.integers(0, 4, size=20)
+    y_true = np.eye(4, dtype=dtype)[labels] if onehot else labels
+    ours, theirs = nn.Loss_CategoricalCrossentropy(), ref.Loss_CategoricalCrossentropy()
+    assert isinstance(ours, nn.Loss)
+    assert_close(ours.forward(y_pred, y_true), theirs.forward(y_pred, y_true))
+    got, exp = ours.calculate(y_pred, y_true), theirs.calculate(y_pred, y_true)
+    assert np.ndim(got) == 0 and np.asarray(got).dtype == np.asarray(exp).dtype
+    np.testing.assert_allclose(got, exp, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_loss_base_class_averages_forward():
+    class Loss_Absolute(nn.Loss):
+        def forward(self, y_pred, y_true):
+            return np.abs(y_pred - y_true)
+
+    assert Loss_Absolute().calculate(np.array([1.0, -2.0, 4.0]), np.array([0.0, 0.0, 0.0])) == \
+        pytest.approx(7.0 / 3.0, rel=1e-15)
+
+    class Loss_Doubled(nn.Loss_CategoricalCrossentropy):
+        def forward(self, y_pred, y_true):
+            return 2 * super().forward(y_pred, y_true)
+
+    y_pred = np.array([[0.7, 0.3], [0.4, 0.6]])
+    y = np.array([0, 1])
+    expected = 2 * np.mean(ref.Loss_CategoricalCrossentropy().forward(y_pred, y))
+    assert Loss_Doubled().calculate(y_pred, y) == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Neuron (day 2)
+# ---------------------------------------------------------------------------
+
+def test_neuron_notes_example():
+    inputs = [1.0, 2.0, 3.0, 2.5]
+    weights = [0.2, 0.8, -0.5, 1.0]
+    bias = 2.0
+    neuron = nn.Neuron(weights, bias)
+    neuron.forward(inputs)
+    rneuron = ref.Neuron(weights, bias)
+    rneuron.forward(inputs)
+    assert np.ndim(neuron.output) == 0
+    assert neuron.output == pytest.approx(4.8, rel=1e-12)
+    assert neuron.output == pytest.approx(rneuron.output, rel=1e-15)
+
+
+@pytest.mark.parametrize("n_inputs", [1, 3, 10])
+def test_neuron_single_sample(rng, dtype, n_inputs):
+    w = random_array(rng, (n_inputs,), dtype)
+    x = random_array(rng, (n_inputs,), dtype)
+    bias = dtype.type(0.5)
+    neuron, rneuron = nn.Neuron(w, bias), ref.Neuron(w, bias)
+    neuron.forward(x)
+    rneuron.forward(x)
+    assert np.ndim(neuron.output) == 0
+    assert_close(np.asarray(neuron.output), np.asarray(rneuron.output))
+
+
+@pytest.mark.parametrize("n_samples", [0, 1, 5, 64])
+def test_neuron_batch(rng, dtype, n_samples):
+    w = random_array(rng, (4,), dtype)
+    x = random_array(rng, (n_samples, 4), dtype)
+    bias = 2.0
+    neuron, rneuron = nn.Neuron(w, bias), ref.Neuron(w, bias)
+    neuron.forward(x)
+    rneuron.forward(x)
+    assert neuron.output.shape == (n_samples,)
+    assert_close(neuron.output, rneuron.output)
+
+
+def test_neuron_transposed_batch(rng):
+    w = random_array(rng, (3,))
+    x = random_array(rng, (3, 8)).T
+    neuron, rneuron = nn.Neuron(w, -1.0), ref.Neuron(w, -1.0)
+    neuron.forward(x)
+    rneuron.forward(x)
+    assert_close(neuron.output, rneuron.output)
+
+
+# ---------------------------------------------------------------------------
+# PEP 8 aliases
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("alias,name", [
+    ("Dense", "Layer_Dense"),
+    ("ReLU", "Activation_ReLU"),
+    ("Softmax", "Activation_Softmax"),
+    ("Linear", "Activation_Linear"),
+    ("CategoricalCrossentropy", "Loss_CategoricalCrossentropy"),
+])
+def test_pep8_aliases_are_the_same_classes(alias, name):
+    assert getattr(nn, alias) is getattr(nn, name)
+
+
+def test_pep8_workflow(restore_global_seed):
+    np.random.seed(0)
+    X, y = spiral_data(100, 3)
+    d1, a1, d2, a2 = nn.Dense(2, 3), nn.ReLU(), nn.Dense(3, 3), nn.Softmax()
+    d1.forward(X)
+    a1.forward(d1.output)
+    d2.forward(a1.output)
+    a2.forward(d2.output)
+    loss = nn.CategoricalCrossentropy().calculate(a2.output, y)
+    exp = _run_workflow(ref, nnfs_datasets.spiral_data, 0, 100, 3, 3)
+    np.testing.assert_allclose(loss, exp["loss"], rtol=1e-12)
