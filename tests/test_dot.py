@@ -86,6 +86,7 @@ def test_inputs_not_modified(rng, dtype):
     np.testing.assert_array_equal(b, b0)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_extreme_magnitudes(dtype):
     # tiny * huge products of order 1; 1e20 * 1e20 overflows float32 to inf like NumPy.
     a = np.array([[1e18, 2e18, -1e18], [1e20, 1e20, 0.0]], dtype=dtype)
@@ -96,6 +97,7 @@ def test_extreme_magnitudes(dtype):
     _check_dot(c, d, nnfast.dot(c, d))
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_nan_and_inf_propagate(dtype):
     a = np.array([[1.0, np.nan], [2.0, 3.0], [np.inf, 1.0]], dtype=dtype)
     b = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=dtype)
