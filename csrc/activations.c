@@ -1,4 +1,4 @@
-/* activations.c: element-wise and row-wise activations (forward). */
+/* activations.c: element-wise activations (forward): ReLU and linear (a copy). */
 #include <math.h>
 #include "nnfast.h"
 

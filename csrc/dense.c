@@ -7,9 +7,8 @@
  * over memory. Every c[i, j] sums its k products in order p = 0, 1, ..., k-1 whatever the
  * blocking, so results do not depend on the tiling.
  *
- * dense.inc is compiled once per instruction set (generic C; on x86-64 also AVX2+FMA and
- * AVX-512 through target pragmas, so the build needs no special flags) and nnf_dense_* calls
- * the one nnf_isa_select chose.
+ * dense.inc is compiled once per instruction set (per_isa.h); nnf_dense_* calls the one
+ * cpu.c selected.
  */
 #include <stdlib.h>
 #include "nnfast.h"
@@ -25,60 +24,8 @@ static inline nnf_idx min_idx(nnf_idx a, nnf_idx b) { return a < b ? a : b; }
 
 #define NNF_TEMPLATE "dense.inc"
 
-#define NNF_ISA generic
-#define NNF_VEC_BYTES 16 /* SSE2 / NEON */
-#define NNF_MR 4
-#include "instantiate.h"
-#undef NNF_ISA
-#undef NNF_VEC_BYTES
-#undef NNF_MR
+#include "per_isa.h"
 
-#if NNF_X86
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-#define NNF_ISA avx2
-#define NNF_VEC_BYTES 32
-#define NNF_MR 6 /* 6 x 2 accumulators of the 16 ymm registers */
-#include "instantiate.h"
-#undef NNF_ISA
-#undef NNF_VEC_BYTES
-#undef NNF_MR
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw")
-#endif
-#define NNF_ISA avx512
-#define NNF_VEC_BYTES 64
-#define NNF_MR 8 /* 8 x 2 accumulators of the 32 zmm registers */
-#include "instantiate.h"
-#undef NNF_ISA
-#undef NNF_VEC_BYTES
-#undef NNF_MR
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif /* NNF_X86 */
-
-#define DENSE_ARGS m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias, bias_s, act, c, c_rs, c_cs
-#if NNF_X86
-#define DENSE_X86(S)                                                                           \
-    if (nnf_isa_current == NNF_ISA_AVX512)                                                     \
-        return dense_kernel_avx512_##S(DENSE_ARGS);                                            \
-    if (nnf_isa_current == NNF_ISA_AVX2)                                                       \
-        return dense_kernel_avx2_##S(DENSE_ARGS);
-#else
-#define DENSE_X86(S)
-#endif
 #define DENSE_DISPATCH(T, S)                                                                   \
     nnf_status nnf_dense_##S(nnf_idx m, nnf_idx n, nnf_idx k,                                  \
                              const T *a, nnf_idx a_rs, nnf_idx a_cs,                           \
@@ -86,8 +33,8 @@ static inline nnf_idx min_idx(nnf_idx a, nnf_idx b) { return a < b ? a : b; }
                              const T *bias, nnf_idx bias_s, nnf_activation act,                \
                              T *c, nnf_idx c_rs, nnf_idx c_cs)                                 \
     {                                                                                          \
-        DENSE_X86(S)                                                                           \
-        return dense_kernel_generic_##S(DENSE_ARGS);                                           \
+        return NNF_ISA_PICK(dense_kernel, S)(m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias,      \
+                                             bias_s, act, c, c_rs, c_cs);                      \
     }
 DENSE_DISPATCH(float, f32)
 DENSE_DISPATCH(double, f64)

@@ -17,21 +17,25 @@
 #endif
 
 #define NNF_T float
+#define NNF_IS_F64 0
 #define NNF_S f32
 #define NNF_EXP expf
 #define NNF_LOG logf
 #include NNF_TEMPLATE
 #undef NNF_T
+#undef NNF_IS_F64
 #undef NNF_S
 #undef NNF_EXP
 #undef NNF_LOG
 
 #define NNF_T double
+#define NNF_IS_F64 1
 #define NNF_S f64
 #define NNF_EXP exp
 #define NNF_LOG log
 #include NNF_TEMPLATE
 #undef NNF_T
+#undef NNF_IS_F64
 #undef NNF_S
 #undef NNF_EXP
 #undef NNF_LOG

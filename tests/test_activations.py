@@ -317,3 +317,18 @@ def test_unaligned_and_byteswapped(rng, dtype, fname):
     assert result.dtype.kind == "f" and result.dtype.itemsize == dtype.itemsize
     rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-12, 1e-12)
     np.testing.assert_allclose(result, reffn(x), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_exp_over_its_whole_range(dtype):
+    """softmax computes exp in SIMD registers with a polynomial; rows (0, x) for x across the
+    whole float range, through underflow to subnormals and zero, must match NumPy's exp."""
+    lim = 800.0 if dtype == np.float64 else 110.0
+    x = np.linspace(-lim, lim, 20011).astype(dtype)
+    x = np.concatenate([x, np.array([-np.inf, 0.0, -0.0, 1e-300, -1e-30], dtype=dtype)])
+    rows = np.stack([np.zeros_like(x), x], axis=1)
+    expected = ref.softmax(rows)
+    rtol = 4e-15 if dtype == np.float64 else 4e-7
+    # Subnormal results may differ in their last unit between libm's and NumPy's exp.
+    atol = 2 * np.finfo(dtype).smallest_subnormal
+    np.testing.assert_allclose(nnfast.softmax(rows), expected, rtol=rtol, atol=atol)

@@ -1,0 +1,18 @@
+/* softmax.c: row-wise softmax, the activation and the first half of the fused loss.
+ * Compiled per instruction set (per_isa.h) because its exp runs in SIMD registers of the
+ * set's width (vmath.inc). */
+#include <math.h>
+#include <stdint.h>
+#include "nnfast.h"
+
+#define NNF_TEMPLATE "softmax.inc"
+#include "per_isa.h"
+
+#define SOFTMAX_DISPATCH(T, S)                                                                 \
+    void nnf_softmax_##S(nnf_idx m, nnf_idx n, const T *x, nnf_idx x_rs, nnf_idx x_cs, T *y,   \
+                         nnf_idx y_rs, nnf_idx y_cs)                                           \
+    {                                                                                          \
+        NNF_ISA_PICK(softmax_kernel, S)(m, n, x, x_rs, x_cs, y, y_rs, y_cs);                   \
+    }
+SOFTMAX_DISPATCH(float, f32)
+SOFTMAX_DISPATCH(double, f64)
