@@ -13,7 +13,7 @@ SOURCES = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2"]
 else:
-    COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=fast", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=fast", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
 
 setup(
     ext_modules=[
@@ -23,6 +23,7 @@ setup(
             include_dirs=[np.get_include(), "csrc"],
             depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.[hi]*")),
             extra_compile_args=COMPILE_ARGS,
+            extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
         )
     ]

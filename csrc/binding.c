@@ -802,6 +802,58 @@ static PyObject *py_set_isa(PyObject *self, PyObject *arg)
     return py_get_isa(self, NULL);
 }
 
+/* Threads: NNFAST_NUM_THREADS at import, set_num_threads / get_num_threads after. */
+static int set_threads(long n, const char *source)
+{
+    if (n < 1 || n > 1024) {
+        PyErr_Format(PyExc_ValueError, "%s must be a whole number from 1 to 1024, got %ld",
+                     source, n);
+        return -1;
+    }
+    Py_BEGIN_ALLOW_THREADS /* waits for a job another thread may be running */
+    nnf_set_num_threads((int)n);
+    Py_END_ALLOW_THREADS
+    return 0;
+}
+
+static PyObject *py_set_num_threads(PyObject *self, PyObject *arg)
+{
+    if (!PyLong_Check(arg) || PyBool_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "set_num_threads: n must be an int, got %s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (set_threads(n, "set_num_threads: n") < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_get_num_threads(PyObject *self, PyObject *unused)
+{
+    return PyLong_FromLong(nnf_get_num_threads());
+}
+
+/* NNFAST_NUM_THREADS, if set and not empty; else the cores this process may use. */
+static int threads_from_env(void)
+{
+    const char *s = getenv("NNFAST_NUM_THREADS");
+    if (!s || !*s) {
+        nnf_set_num_threads(0);
+        return 0;
+    }
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end != '\0') {
+        PyErr_Format(PyExc_ValueError, "NNFAST_NUM_THREADS must be a whole number from 1 to "
+                     "1024, got '%s'", s);
+        return -1;
+    }
+    return set_threads(n, "NNFAST_NUM_THREADS");
+}
+
 static PyObject *py_supported_isas(PyObject *self, PyObject *unused)
 {
     PyObject *list = PyList_New(0);
@@ -837,6 +889,11 @@ static PyMethodDef methods[] = {
     {"get_isa", py_get_isa, METH_NOARGS, "get_isa()\n--\n\nThe instruction set the kernels use."},
     {"set_isa", py_set_isa, METH_O,
      "set_isa(name)\n--\n\nForce 'generic', 'avx2' or 'avx512' (None: the best supported)."},
+    {"set_num_threads", py_set_num_threads, METH_O,
+     "set_num_threads(n)\n--\n\nUse up to n threads (n >= 1) for large products. The result "
+     "does not depend on n: work is split over outputs, never over a sum."},
+    {"get_num_threads", py_get_num_threads, METH_NOARGS,
+     "get_num_threads()\n--\n\nThe number of threads large products use."},
     {"supported_isas", py_supported_isas, METH_NOARGS,
      "supported_isas()\n--\n\nThe instruction sets this CPU can run."},
     {NULL, NULL, 0, NULL},
@@ -851,7 +908,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__core(void)
 {
     import_array();
-    if (select_isa(getenv("NNFAST_ISA")) < 0) /* unset or empty: the best supported */
+    if (select_isa(getenv("NNFAST_ISA")) < 0 || threads_from_env() < 0)
         return NULL;
     return PyModule_Create(&module);
 }

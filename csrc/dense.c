@@ -26,15 +26,78 @@ static inline nnf_idx min_idx(nnf_idx a, nnf_idx b) { return a < b ? a : b; }
 
 #include "per_isa.h"
 
+/* Threads: below this many multiply-adds one thread does it all (waking the others costs
+ * more than it saves). */
+#define NNF_PAR_MIN_WORK (1 << 20)
+#define NNF_MAX_TASKS 64
+
+/* [lo, hi) of 0 .. total for one of n_tasks tasks, cut at multiples of unit with the
+ * remainder in the last part: every non-empty part has at least `unit` elements (or all of
+ * them), so no part falls onto a different kernel path than the whole would take. */
+static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *lo, nnf_idx *hi)
+{
+    nnf_idx units = total / unit > 0 ? total / unit : 1;
+    *lo = min_idx(total, units * task / n_tasks * unit);
+    *hi = task + 1 == n_tasks ? total : min_idx(total, units * (task + 1) / n_tasks * unit);
+}
+
+/* nnf_dense_*: the chosen ISA's kernel, on one thread or split over threads by columns of c
+ * (each thread then packs only its own part of b) or, for softmax, whose rows must stay
+ * whole, and for outputs too narrow to share, by rows. Each c[i, j] is computed by the same
+ * instructions whichever part it falls in, so the result is bitwise the same for any
+ * number of threads. */
 #define DENSE_DISPATCH(T, S)                                                                   \
+    typedef nnf_status (*dense_fn_##S)(nnf_idx, nnf_idx, nnf_idx, const T *, nnf_idx, nnf_idx, \
+                                       const T *, nnf_idx, nnf_idx, const T *, nnf_idx,         \
+                                       nnf_activation, T *, nnf_idx, nnf_idx);                 \
+    typedef struct {                                                                           \
+        dense_fn_##S kernel;                                                                   \
+        nnf_idx m, n, k, a_rs, a_cs, b_rs, b_cs, bias_s, c_rs, c_cs;                            \
+        const T *a, *b, *bias;                                                                 \
+        T *c;                                                                                  \
+        nnf_activation act;                                                                    \
+        int by_rows;                                                                           \
+        nnf_status status[NNF_MAX_TASKS];                                                      \
+    } dense_job_##S;                                                                           \
+    static void dense_task_##S(void *ctx, int task, int n_tasks)                               \
+    {                                                                                          \
+        dense_job_##S *j = ctx;                                                                \
+        nnf_idx lo, hi;                                                                        \
+        if (j->by_rows) {                                                                      \
+            share(j->m, 8, task, n_tasks, &lo, &hi);                                           \
+            j->status[task] = hi <= lo ? NNF_OK                                                \
+                : j->kernel(hi - lo, j->n, j->k, j->a + lo * j->a_rs, j->a_rs, j->a_cs, j->b,  \
+                            j->b_rs, j->b_cs, j->bias, j->bias_s, j->act,                      \
+                            j->c + lo * j->c_rs, j->c_rs, j->c_cs);                            \
+        } else {                                                                               \
+            share(j->n, 16, task, n_tasks, &lo, &hi);                                          \
+            j->status[task] = hi <= lo ? NNF_OK                                                \
+                : j->kernel(j->m, hi - lo, j->k, j->a, j->a_rs, j->a_cs, j->b + lo * j->b_cs,  \
+                            j->b_rs, j->b_cs, j->bias ? j->bias + lo * j->bias_s : NULL,       \
+                            j->bias_s, j->act, j->c + lo * j->c_cs, j->c_rs, j->c_cs);         \
+        }                                                                                      \
+    }                                                                                          \
     nnf_status nnf_dense_##S(nnf_idx m, nnf_idx n, nnf_idx k,                                  \
                              const T *a, nnf_idx a_rs, nnf_idx a_cs,                           \
                              const T *b, nnf_idx b_rs, nnf_idx b_cs,                           \
                              const T *bias, nnf_idx bias_s, nnf_activation act,                \
                              T *c, nnf_idx c_rs, nnf_idx c_cs)                                 \
     {                                                                                          \
-        return NNF_ISA_PICK(dense_kernel, S)(m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias,      \
-                                             bias_s, act, c, c_rs, c_cs);                      \
+        dense_fn_##S kernel = NNF_ISA_PICK(dense_kernel, S);                                   \
+        int threads = nnf_get_num_threads();                                                   \
+        if (threads > NNF_MAX_TASKS)                                                           \
+            threads = NNF_MAX_TASKS;                                                           \
+        if (threads <= 1 || (double)m * n * (k > 0 ? k : 1) < NNF_PAR_MIN_WORK)               \
+            return kernel(m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias, bias_s, act, c, c_rs,   \
+                          c_cs);                                                               \
+        dense_job_##S job = {kernel, m, n, k, a_rs, a_cs, b_rs, b_cs, bias_s, c_rs, c_cs,      \
+                             a, b, bias, c, act,                                               \
+                             act == NNF_ACT_SOFTMAX || n < 64 * threads, {NNF_OK}};            \
+        nnf_parallel(threads, dense_task_##S, &job);                                           \
+        for (int t = 0; t < threads; t++)                                                      \
+            if (job.status[t] != NNF_OK)                                                       \
+                return job.status[t];                                                          \
+        return NNF_OK;                                                                         \
     }
 DENSE_DISPATCH(float, f32)
 DENSE_DISPATCH(double, f64)

@@ -40,6 +40,17 @@ int nnf_isa_supported(nnf_isa isa);
 int nnf_isa_select(const char *name);
 const char *nnf_isa_name(nnf_isa isa);
 
+/* Threads (threads.c). A kernel splits its output into n_tasks parts and calls
+ * nnf_parallel, which runs fn(ctx, task, n_tasks) for every task, on up to
+ * nnf_get_num_threads() threads, and returns when all are done. Tasks must write disjoint
+ * memory. n_tasks may be reduced: a task function must cover its share of the work for the
+ * n_tasks it is given. */
+typedef void (*nnf_task_fn)(void *ctx, int task, int n_tasks);
+void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx);
+int nnf_get_num_threads(void);
+void nnf_set_num_threads(int n); /* n <= 0: the cores this process may use */
+int nnf_default_threads(void);
+
 /* Loss reduction over samples. */
 typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nnf_reduction;
 

@@ -1,0 +1,170 @@
+/* threads.c: the thread pool the kernels split their output over.
+ *
+ * One pool per process, started lazily with (threads - 1) workers; the calling thread does
+ * task 0 itself. A kernel calls nnf_parallel(n_tasks, fn, ctx) and gets back when every
+ * task has run. Tasks write disjoint parts of the output and never split a reduction, so a
+ * result does not depend on how many threads computed it.
+ *
+ * Concurrency: one job at a time uses the pool. A second caller that finds it busy (another
+ * Python thread in a kernel) runs its tasks on its own thread instead of waiting, so nothing
+ * deadlocks and nothing is shared. Fork: the child starts with no workers (threads do not
+ * survive fork) and a fresh pool is started on its first parallel call.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "nnfast.h"
+
+static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER; /* held by the job's caller */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;      /* guards the fields below */
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER, done = PTHREAD_COND_INITIALIZER;
+static pthread_t *workers;
+static int n_workers;   /* running */
+static int n_threads;   /* wanted, caller included; 0 = not set yet */
+static int stopping;
+static unsigned long generation; /* one per job */
+static unsigned long start_generation; /* generation when the workers were started */
+static nnf_task_fn job_fn;
+static void *job_ctx;
+static int job_tasks, job_remaining;
+static int atfork_installed;
+
+int nnf_default_threads(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set); /* the cores this process may run on, not the machine's */
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void *worker_main(void *arg)
+{
+    int index = (int)(intptr_t)arg; /* runs task index + 1 */
+    pthread_mutex_lock(&lock);
+    /* Not `generation`: the first job may have been posted before this thread ran. */
+    unsigned long seen = start_generation;
+    for (;;) {
+        while (generation == seen && !stopping)
+            pthread_cond_wait(&wake, &lock);
+        if (stopping)
+            break;
+        seen = generation;
+        if (index + 1 >= job_tasks)
+            continue; /* not needed for this job */
+        nnf_task_fn fn = job_fn;
+        void *ctx = job_ctx;
+        int tasks = job_tasks;
+        pthread_mutex_unlock(&lock);
+        fn(ctx, index + 1, tasks);
+        pthread_mutex_lock(&lock);
+        if (--job_remaining == 0)
+            pthread_cond_signal(&done);
+    }
+    pthread_mutex_unlock(&lock);
+    return NULL;
+}
+
+/* With pool_busy held. */
+static void stop_workers(void)
+{
+    pthread_mutex_lock(&lock);
+    stopping = 1;
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+    for (int i = 0; i < n_workers; i++)
+        pthread_join(workers[i], NULL);
+    free(workers);
+    workers = NULL;
+    n_workers = 0;
+    stopping = 0;
+}
+
+/* With pool_busy held: as many workers as n_threads asks for (fewer if threads cannot be
+ * created: the job then simply runs on fewer). */
+static void start_workers(void)
+{
+    int want = n_threads - 1;
+    if (want <= 0 || n_workers == want)
+        return;
+    workers = malloc((size_t)want * sizeof *workers);
+    if (!workers)
+        return;
+    start_generation = generation;
+    while (n_workers < want &&
+           pthread_create(&workers[n_workers], NULL, worker_main, (void *)(intptr_t)n_workers) == 0)
+        n_workers++;
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&pool_busy); }
+static void atfork_parent(void) { pthread_mutex_unlock(&pool_busy); }
+static void atfork_child(void)
+{
+    /* The workers did not come along: forget them (their memory is the parent's to free). */
+    workers = NULL;
+    n_workers = 0;
+    stopping = 0;
+    pthread_mutex_init(&lock, NULL);
+    pthread_cond_init(&wake, NULL);
+    pthread_cond_init(&done, NULL);
+    pthread_mutex_unlock(&pool_busy);
+}
+
+int nnf_get_num_threads(void)
+{
+    return n_threads > 0 ? n_threads : nnf_default_threads();
+}
+
+void nnf_set_num_threads(int n)
+{
+    pthread_mutex_lock(&pool_busy);
+    if (!atfork_installed) {
+        pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+        atfork_installed = 1;
+    }
+    if (n <= 0)
+        n = nnf_default_threads();
+    if (n != n_threads) {
+        stop_workers();
+        n_threads = n;
+    }
+    pthread_mutex_unlock(&pool_busy);
+}
+
+void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx)
+{
+    if (n_tasks > 1 && pthread_mutex_trylock(&pool_busy) == 0) {
+        if (n_threads == 0) { /* first use without set_num_threads: the default */
+            pthread_mutex_unlock(&pool_busy);
+            nnf_set_num_threads(0);
+            pthread_mutex_lock(&pool_busy);
+        }
+        start_workers();
+        if (n_tasks > n_workers + 1)
+            n_tasks = n_workers + 1;
+        if (n_tasks > 1) {
+            pthread_mutex_lock(&lock);
+            job_fn = fn;
+            job_ctx = ctx;
+            job_tasks = n_tasks;
+            job_remaining = n_tasks - 1;
+            generation++;
+            pthread_cond_broadcast(&wake);
+            pthread_mutex_unlock(&lock);
+            fn(ctx, 0, n_tasks);
+            pthread_mutex_lock(&lock);
+            while (job_remaining > 0)
+                pthread_cond_wait(&done, &lock);
+            pthread_mutex_unlock(&lock);
+            pthread_mutex_unlock(&pool_busy);
+            return;
+        }
+        pthread_mutex_unlock(&pool_busy);
+    }
+    for (int t = 0; t < n_tasks; t++) /* one thread: the caller runs every task */
+        fn(ctx, t, n_tasks);
+}

@@ -1,0 +1,119 @@
+"""The matrix product under dot and dense: every SIMD path this CPU runs, every thread
+count giving bitwise the same result, large and skinny shapes against NumPy, float32 error
+no worse than NumPy's own float32 product, and the thread-count API."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnfast
+from nnfast import _core
+import reference as ref
+
+ISAS = _core.supported_isas()
+SHAPES = [(9, 300, 700), (1000, 50, 37), (33, 512, 1000), (1, 4000, 600), (700, 700, 3),
+          (513, 257, 129), (2000, 600, 5), (257, 1025, 70)]
+
+
+@pytest.fixture
+def restore_engine():
+    isa, threads = _core.get_isa(), _core.get_num_threads()
+    yield
+    _core.set_isa(isa)
+    _core.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bitwise_identical_for_any_thread_count(restore_engine, isa, dtype):
+    _core.set_isa(isa)
+    rng = np.random.default_rng(7)
+    for m, k, n in SHAPES:
+        a = rng.standard_normal((m, k)).astype(dtype)
+        b = rng.standard_normal((k, n)).astype(dtype)
+        bias = rng.standard_normal(n).astype(dtype)
+        for act in (None, "relu", "softmax"):
+            results = []
+            for threads in (1, 2, 3, 5):
+                _core.set_num_threads(threads)
+                results.append(nnfast.dense(np.asfortranarray(a) if threads == 3 else a, b, bias, act))
+            for r in results[1:]:
+                assert np.array_equal(r, results[0], equal_nan=True), (m, k, n, act)
+        expected = ref.dense(a.astype(np.float64), b.astype(np.float64), bias.astype(np.float64))
+        tol = 1e-3 if dtype == np.float32 else 1e-10
+        np.testing.assert_allclose(results[0] if act is None else nnfast.dense(a, b, bias),
+                                   expected, rtol=tol, atol=tol * np.sqrt(k))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_float32_error_no_worse_than_numpy(restore_engine, isa):
+    """Against a float64 reference, nnfast's float32 product errs no more than NumPy's
+    float32 matmul (with a little slack for a different summation order)."""
+    _core.set_isa(isa)
+    rng = np.random.default_rng(3)
+    for m, k, n in [(256, 2048, 256), (512, 784, 128), (64, 4096, 64)]:
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        exact = a.astype(np.float64) @ b.astype(np.float64)
+        err_nnfast = np.abs(nnfast.dot(a, b) - exact).max()
+        err_numpy = np.abs((a @ b) - exact).max()
+        assert err_nnfast <= 1.5 * err_numpy, (m, k, n, err_nnfast, err_numpy)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_transposed_operands_as_in_backprop(restore_engine, isa, dtype):
+    """X.T @ dZ and dZ @ W.T read through strides (no copy by the caller)."""
+    _core.set_isa(isa)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((300, 64)).astype(dtype)
+    dz = rng.standard_normal((300, 10)).astype(dtype)
+    w = rng.standard_normal((64, 10)).astype(dtype)
+    tol = 1e-4 if dtype == np.float32 else 1e-11
+    np.testing.assert_allclose(nnfast.dot(x.T, dz), x.T.astype(np.float64) @ dz, rtol=tol, atol=tol)
+    np.testing.assert_allclose(nnfast.dot(dz, w.T), dz.astype(np.float64) @ w.T, rtol=tol, atol=tol)
+
+
+def test_thread_count_api(restore_engine):
+    _core.set_num_threads(3)
+    assert nnfast.get_num_threads() == 3
+    nnfast.set_num_threads(1)
+    assert nnfast.get_num_threads() == 1
+    for bad in (0, -1, 5000):
+        with pytest.raises(ValueError, match="set_num_threads"):
+            nnfast.set_num_threads(bad)
+    for bad in (2.0, "2", None, True):
+        with pytest.raises(TypeError, match="set_num_threads"):
+            nnfast.set_num_threads(bad)
+
+
+def _import_with(env_value):
+    env = dict(os.environ, NNFAST_NUM_THREADS=env_value)
+    code = "import nnfast; print(nnfast.get_num_threads())"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_env_var_sets_threads():
+    run = _import_with("3")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "3"
+
+
+@pytest.mark.parametrize("value", ["zero", "0", "-2", "1.5"])
+def test_bad_env_var_is_a_clear_error(value):
+    run = _import_with(value)
+    assert run.returncode != 0
+    assert "NNFAST_NUM_THREADS" in run.stderr
+
+
+def test_default_threads_are_the_cores_this_process_may_use():
+    env = {k: v for k, v in os.environ.items() if k != "NNFAST_NUM_THREADS"}
+    code = "import os, nnfast; print(nnfast.get_num_threads(), len(os.sched_getaffinity(0)))"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    threads, cores = run.stdout.split()
+    assert threads == cores
