@@ -14,8 +14,39 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "nnfast.h"
+
+/* Waking a sleeping thread costs tens of microseconds here (a futex, and on a virtual
+ * machine an interrupt to a halted virtual CPU); kernels called back to back (a training
+ * loop) would pay it every call. So a worker that has finished a job, and a caller waiting
+ * for its workers, first poll for this long before sleeping on a condition variable. */
+#define SPIN_NS 200000L
+
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+
+/* Polls *word until (*word == value) == until_equal, or `stop` is set, or SPIN_NS pass. */
+static void spin(const unsigned long *word, unsigned long value, int until_equal, const int *stop)
+{
+    long long deadline = now_ns() + SPIN_NS;
+    for (int i = 0;; i++) {
+        if ((__atomic_load_n(word, __ATOMIC_ACQUIRE) == value) == until_equal ||
+            __atomic_load_n(stop, __ATOMIC_ACQUIRE))
+            return;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if ((i & 15) == 15 && now_ns() > deadline)
+            return;
+    }
+}
 
 static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER; /* held by the job's caller */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;      /* guards the fields below */
@@ -28,8 +59,10 @@ static unsigned long generation; /* one per job */
 static unsigned long start_generation; /* generation when the workers were started */
 static nnf_task_fn job_fn;
 static void *job_ctx;
-static int job_tasks, job_remaining;
+static int job_tasks;
+static unsigned long job_remaining; /* tasks not yet finished by workers */
 static int atfork_installed;
+static int caller_cpu = -1; /* the core the workers were last kept off */
 
 int nnf_default_threads(void)
 {
@@ -49,6 +82,11 @@ static void *worker_main(void *arg)
     /* Not `generation`: the first job may have been posted before this thread ran. */
     unsigned long seen = start_generation;
     for (;;) {
+        if (generation == seen && !stopping) {
+            pthread_mutex_unlock(&lock);
+            spin(&generation, seen, 0, &stopping); /* until a new job */
+            pthread_mutex_lock(&lock);
+        }
         while (generation == seen && !stopping)
             pthread_cond_wait(&wake, &lock);
         if (stopping)
@@ -62,7 +100,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&lock);
         fn(ctx, index + 1, tasks);
         pthread_mutex_lock(&lock);
-        if (--job_remaining == 0)
+        if (__atomic_sub_fetch(&job_remaining, 1, __ATOMIC_ACQ_REL) == 0)
             pthread_cond_signal(&done);
     }
     pthread_mutex_unlock(&lock);
@@ -73,7 +111,7 @@ static void *worker_main(void *arg)
 static void stop_workers(void)
 {
     pthread_mutex_lock(&lock);
-    stopping = 1;
+    __atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&lock);
     for (int i = 0; i < n_workers; i++)
@@ -95,9 +133,31 @@ static void start_workers(void)
     if (!workers)
         return;
     start_generation = generation;
+    caller_cpu = -1;
     while (n_workers < want &&
            pthread_create(&workers[n_workers], NULL, worker_main, (void *)(intptr_t)n_workers) == 0)
         n_workers++;
+}
+
+/* Keeps the workers off the core the caller runs on. Left alone, the scheduler often wakes a
+ * worker on its waker's core, where it waits behind the caller (which is busy with task 0)
+ * until load balancing moves one of them, milliseconds later. Only when the caller has moved
+ * since the last job, so usually no system call. */
+static void keep_workers_off_caller(void)
+{
+#ifdef CPU_COUNT
+    int cpu = sched_getcpu();
+    if (cpu < 0 || cpu == caller_cpu || n_workers == 0)
+        return;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET(cpu, &allowed) ||
+        CPU_COUNT(&allowed) < 2)
+        return;
+    CPU_CLR(cpu, &allowed);
+    for (int i = 0; i < n_workers; i++)
+        pthread_setaffinity_np(workers[i], sizeof allowed, &allowed);
+    caller_cpu = cpu;
+#endif
 }
 
 static void atfork_prepare(void) { pthread_mutex_lock(&pool_busy); }
@@ -108,6 +168,7 @@ static void atfork_child(void)
     workers = NULL;
     n_workers = 0;
     stopping = 0;
+    caller_cpu = -1;
     pthread_mutex_init(&lock, NULL);
     pthread_cond_init(&wake, NULL);
     pthread_cond_init(&done, NULL);
@@ -144,6 +205,7 @@ void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx)
             pthread_mutex_lock(&pool_busy);
         }
         start_workers();
+        keep_workers_off_caller();
         if (n_tasks > n_workers + 1)
             n_tasks = n_workers + 1;
         if (n_tasks > 1) {
@@ -151,11 +213,12 @@ void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx)
             job_fn = fn;
             job_ctx = ctx;
             job_tasks = n_tasks;
-            job_remaining = n_tasks - 1;
-            generation++;
+            job_remaining = (unsigned long)(n_tasks - 1);
+            __atomic_store_n(&generation, generation + 1, __ATOMIC_RELEASE);
             pthread_cond_broadcast(&wake);
             pthread_mutex_unlock(&lock);
             fn(ctx, 0, n_tasks);
+            spin(&job_remaining, 0, 1, &stopping); /* until the workers are done */
             pthread_mutex_lock(&lock);
             while (job_remaining > 0)
                 pthread_cond_wait(&done, &lock);
