@@ -16,6 +16,7 @@
 #define NNF_NR (2 * NNF_VEC_BYTES / (int)sizeof(NNF_T)) /* tile columns: two vectors */
 #define NNF_KC 256                                      /* rows of B per packed block */
 #define NNF_NC 512                                      /* columns of B per packed block */
+#define NNF_NARROW 4 /* outputs at most this wide take dense_narrow (dot products along k) */
 
 /* Fully unroll a loop over tile rows, so each row's accumulators live in registers. */
 #define NNF_UNROLL _Pragma("GCC unroll 16")
@@ -41,9 +42,10 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
     *hi = task + 1 == n_tasks ? total : min_idx(total, units * (task + 1) / n_tasks * unit);
 }
 
-/* nnf_dense_*: the chosen ISA's kernel, on one thread or split over threads by columns of c
- * (each thread then packs only its own part of b) or, for softmax, whose rows must stay
- * whole, and for outputs too narrow to share, by rows. Each c[i, j] is computed by the same
+/* nnf_dense_*: the chosen ISA's kernel, on one thread or split over threads: by rows of c
+ * when a is the larger operand (each thread then reads only its rows of a), for softmax,
+ * whose rows must stay whole, and for outputs too narrow to share; else by columns (each
+ * thread packs only its part of b). Each c[i, j] is computed by the same
  * instructions whichever part it falls in, so the result is bitwise the same for any
  * number of threads. */
 #define DENSE_DISPATCH(T, S)                                                                   \
@@ -92,7 +94,7 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
                           c_cs);                                                               \
         dense_job_##S job = {kernel, m, n, k, a_rs, a_cs, b_rs, b_cs, bias_s, c_rs, c_cs,      \
                              a, b, bias, c, act,                                               \
-                             act == NNF_ACT_SOFTMAX || n < 64 * threads, {NNF_OK}};            \
+                             act == NNF_ACT_SOFTMAX || n < 64 * threads || m > n, {NNF_OK}};   \
         nnf_parallel(threads, dense_task_##S, &job);                                           \
         for (int t = 0; t < threads; t++)                                                      \
             if (job.status[t] != NNF_OK)                                                       \
