@@ -776,6 +776,645 @@ done:
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Training: backward passes, the book's other losses, dropout, optimizer steps.             */
+
+/* A real-number argument; absent (NULL) or None keeps *out (its default). */
+static int real_arg(const char *fn, const char *name, PyObject *v, double *out)
+{
+    if (!v || v == Py_None)
+        return 0;
+    double d = PyFloat_AsDouble(v);
+    if (d == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", fn, name,
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* ValueError unless b has a's shape. */
+static int same_shape(const char *fn, PyArrayObject *a, const char *an, PyArrayObject *b,
+                      const char *bn)
+{
+    if (PyArray_NDIM(a) == PyArray_NDIM(b) &&
+        PyArray_CompareLists(PyArray_DIMS(a), PyArray_DIMS(b), PyArray_NDIM(a)))
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%s: %s has shape %s but %s has shape %s", fn, bn, SHAPE(b),
+                 an, SHAPE(a));
+    return -1;
+}
+
+/* ValueError unless a is 2-D. */
+static int need_2d(const char *fn, PyArrayObject *a, const char *name, const char *axes)
+{
+    if (PyArray_NDIM(a) == 2)
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%s: %s must be 2-D %s, got shape %s", fn, name, axes, SHAPE(a));
+    return -1;
+}
+
+/* y = op(a, b) element-wise over two arrays of one shape (the sigmoid takes a alone). */
+static PyObject *elementwise(const char *fn, nnf_elementwise op, const char *const *names,
+                             PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    const int unary = op == NNF_EW_SIGMOID, nn = unary ? 2 : 3;
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *a = NULL, *b = NULL, *ar = NULL, *br = NULL, *res = NULL;
+    mat A, B, Y;
+    if (parse_args(fn, args, nargs, kwnames, names, nn, nn - 1, v) < 0)
+        return NULL;
+    PyObject *out = unless_none(v[nn - 1]);
+    if (!(a = to_array(fn, names[0], v[0])) || (!unary && !(b = to_array(fn, names[1], v[1]))))
+        goto done;
+    if (!unary && same_shape(fn, a, names[0], b, names[1]) < 0)
+        goto done;
+    if (op == NNF_EW_SOFTMAX_BACKWARD && PyArray_NDIM(a) == 0) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must have at least 1 dimension (softmax is over "
+                     "the last axis), got a 0-d array", fn, names[0]);
+        goto done;
+    }
+    int t = float_type(fn, unary ? 1 : 2, (PyArrayObject *[]){a, b});
+    if (t < 0 || cast_to(&a, t) < 0 || !(ar = input_rows(a, &A)))
+        goto done;
+    if (unary)
+        B = A;
+    else if (cast_to(&b, t) < 0 || !(br = input_rows(b, &B)))
+        goto done;
+    if (!(res = result_array(fn, out, PyArray_NDIM(a), PyArray_DIMS(a), t,
+                             (PyArrayObject *[]){ar, br}, unary ? 1 : 2, 1)))
+        goto done;
+    rows_of(res, &Y);
+    {
+        RELEASE_GIL((double)A.m * A.n * (unary ? 8 : 2));
+        DISPATCH(t, nnf_elementwise, op, A.m, A.n, A.data, A.rs, A.cs, B.data, B.rs, B.cs,
+                 Y.data, Y.rs, Y.cs);
+        ACQUIRE_GIL();
+    }
+    ret = finish_out(out, res);
+    res = NULL;
+done:
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(ar);
+    Py_XDECREF(br);
+    Py_XDECREF(res);
+    return ret;
+}
+
+static PyObject *py_relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    static const char *const names[] = {"dvalues", "inputs", "out"};
+    return elementwise("relu_backward", NNF_EW_RELU_BACKWARD, names, args, n, kw);
+}
+static PyObject *py_sigmoid(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    static const char *const names[] = {"x", "out"};
+    return elementwise("sigmoid", NNF_EW_SIGMOID, names, args, n, kw);
+}
+static PyObject *py_sigmoid_backward(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    static const char *const names[] = {"dvalues", "output", "out"};
+    return elementwise("sigmoid_backward", NNF_EW_SIGMOID_BACKWARD, names, args, n, kw);
+}
+static PyObject *py_softmax_backward(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    static const char *const names[] = {"dvalues", "output", "out"};
+    return elementwise("softmax_backward", NNF_EW_SOFTMAX_BACKWARD, names, args, n, kw);
+}
+static PyObject *py_dropout_backward(PyObject *self, PyObject *const *args, Py_ssize_t n, PyObject *kw)
+{
+    static const char *const names[] = {"dvalues", "binary_mask", "out"};
+    return elementwise("dropout_backward", NNF_EW_MUL, names, args, n, kw);
+}
+
+/* dense_backward: (dweights, dbiases, dinputs or None). */
+static PyObject *py_dense_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames)
+{
+    static const char *const names[] = {
+        "dvalues", "inputs", "weights", "biases", "weight_regularizer_l1",
+        "weight_regularizer_l2", "bias_regularizer_l1", "bias_regularizer_l2", "relu_output",
+        "need_dinputs", "dweights", "dbiases", "dinputs"};
+    enum { A_DV, A_X, A_W, A_B, A_WL1, A_WL2, A_BL1, A_BL2, A_RO, A_NEED, A_DW, A_DB, A_DX, NARGS };
+    const char *fn = "dense_backward";
+    PyObject *v[NARGS], *ret = NULL;
+    PyArrayObject *in[5] = {NULL}; /* dvalues, inputs, weights, biases, relu_output */
+    PyArrayObject *dw = NULL, *db = NULL, *dx = NULL, *drelu = NULL;
+    double reg[4] = {0, 0, 0, 0};
+    if (parse_args(fn, args, nargs, kwnames, names, NARGS, 3, v) < 0)
+        return NULL;
+    for (int i = 0; i < 4; i++)
+        if (real_arg(fn, names[A_WL1 + i], v[A_WL1 + i], &reg[i]) < 0)
+            return NULL;
+    int need_dx = v[A_NEED] ? PyObject_IsTrue(v[A_NEED]) : 1;
+    if (need_dx < 0)
+        return NULL;
+    const char *in_names[5] = {"dvalues", "inputs", "weights", "biases", "relu_output"};
+    PyObject *in_objs[5] = {v[A_DV], v[A_X], v[A_W], unless_none(v[A_B]), unless_none(v[A_RO])};
+    int n_in = 0;
+    for (int i = 0; i < 5; i++)
+        if (in_objs[i] && !(in[i] = to_array(fn, in_names[i], in_objs[i])))
+            goto done;
+    if (need_2d(fn, in[0], "dvalues", "(samples, neurons)") < 0 ||
+        need_2d(fn, in[1], "inputs", "(samples, n_inputs)") < 0 ||
+        need_2d(fn, in[2], "weights", "(n_inputs, neurons)") < 0)
+        goto done;
+    npy_intp m = PyArray_DIM(in[0], 0), n = PyArray_DIM(in[0], 1), k = PyArray_DIM(in[1], 1);
+    if (PyArray_DIM(in[1], 0) != m || PyArray_DIM(in[2], 0) != k || PyArray_DIM(in[2], 1) != n) {
+        PyErr_Format(PyExc_ValueError, "%s: shapes do not align: dvalues %s, inputs %s, weights "
+                     "%s (expected (samples, neurons), (samples, n_inputs), (n_inputs, neurons))",
+                     fn, SHAPE(in[0]), SHAPE(in[1]), SHAPE(in[2]));
+        goto done;
+    }
+    if (in[3] && !((PyArray_NDIM(in[3]) == 1 && PyArray_DIM(in[3], 0) == n) ||
+                   (PyArray_NDIM(in[3]) == 2 && PyArray_DIM(in[3], 0) == 1 &&
+                    PyArray_DIM(in[3], 1) == n))) {
+        PyErr_Format(PyExc_ValueError, "%s: biases must have shape (%zd,) or (1, %zd) for dvalues "
+                     "%s, got %s", fn, (Py_ssize_t)n, (Py_ssize_t)n, SHAPE(in[0]), SHAPE(in[3]));
+        goto done;
+    }
+    if (in[4] && same_shape(fn, in[0], "dvalues", in[4], "relu_output") < 0)
+        goto done;
+    PyArrayObject *typed[5];
+    for (int i = 0; i < 5; i++)
+        if (in[i])
+            typed[n_in++] = in[i];
+    int t = float_type(fn, n_in, typed);
+    if (t < 0)
+        goto done;
+    for (int i = 0; i < 5; i++)
+        if (in[i] && cast_to(&in[i], t) < 0)
+            goto done;
+    n_in = 0;
+    for (int i = 0; i < 5; i++)
+        if (in[i])
+            typed[n_in++] = in[i];
+    npy_intp dw_shape[2] = {k, n}, db_shape[2] = {1, n};
+    int db_nd = in[3] ? PyArray_NDIM(in[3]) : 2;
+    if (db_nd == 1)
+        db_shape[0] = n;
+    npy_intp dx_shape[2] = {m, k};
+    if (!(dw = result_array(fn, unless_none(v[A_DW]), 2, dw_shape, t, typed, n_in, 0)) ||
+        !(db = result_array(fn, unless_none(v[A_DB]), db_nd, db_shape, t, typed, n_in, 0)) ||
+        (need_dx && !(dx = result_array(fn, unless_none(v[A_DX]), 2, dx_shape, t, typed, n_in, 0))))
+        goto done;
+    if (in[4] && !(drelu = (PyArrayObject *)PyArray_SimpleNew(2, PyArray_DIMS(in[0]), t)))
+        goto done;
+    mat DV = mat_of(in[0]), Xm = mat_of(in[1]), Wm = mat_of(in[2]), DW = mat_of(dw);
+    mat Bm = in[3] ? (db_nd == 1 ? row_of(in[3]) : mat_of(in[3])) : (mat){0};
+    mat DB = db_nd == 1 ? row_of(db) : mat_of(db);
+    mat RO = in[4] ? mat_of(in[4]) : (mat){0}, DR = drelu ? mat_of(drelu) : (mat){0};
+    mat DX = dx ? mat_of(dx) : (mat){0};
+    nnf_status st;
+    {
+        RELEASE_GIL(2.0 * m * n * k);
+        st = DISPATCH(t, nnf_dense_backward, m, k, n, DV.data, DV.rs, DV.cs, RO.data, RO.rs, RO.cs,
+                      DR.data, DR.rs, DR.cs, Xm.data, Xm.rs, Xm.cs, Wm.data, Wm.rs, Wm.cs,
+                      Bm.data, Bm.cs, reg, DW.data, DW.rs, DW.cs, DB.data, DB.cs, DX.data,
+                      DX.rs, DX.cs);
+        ACQUIRE_GIL();
+    }
+    if (raise_status(st) < 0)
+        goto done;
+    PyObject *rw = finish_out(unless_none(v[A_DW]), dw), *rb = NULL, *rx = NULL;
+    dw = NULL;
+    rb = rw ? finish_out(unless_none(v[A_DB]), db) : NULL;
+    db = NULL;
+    if (dx) {
+        rx = rb ? finish_out(unless_none(v[A_DX]), dx) : NULL;
+        dx = NULL;
+    } else {
+        rx = Py_None;
+        Py_INCREF(rx);
+    }
+    if (rw && rb && rx)
+        ret = PyTuple_Pack(3, rw, rb, rx);
+    Py_XDECREF(rw);
+    Py_XDECREF(rb);
+    Py_XDECREF(rx);
+done:
+    for (int i = 0; i < 5; i++)
+        Py_XDECREF(in[i]);
+    Py_XDECREF(dw);
+    Py_XDECREF(db);
+    Py_XDECREF(dx);
+    Py_XDECREF(drelu);
+    return ret;
+}
+
+/* softmax_crossentropy_backward: (probabilities - one_hot) / samples; with_stats also returns
+ * the summed loss and the number of correct rows, computed in the same pass. */
+static PyObject *py_softmax_cce_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                         PyObject *kwnames)
+{
+    static const char *const names[] = {"probabilities", "y_true", "out", "with_stats"};
+    const char *fn = "softmax_crossentropy_backward";
+    PyObject *v[4], *ret = NULL;
+    PyArrayObject *res = NULL;
+    labelled d;
+    if (parse_args(fn, args, nargs, kwnames, names, 4, 2, v) < 0)
+        return NULL;
+    int stats = v[3] ? PyObject_IsTrue(v[3]) : 0;
+    if (stats < 0)
+        return NULL;
+    if (labelled_parse(fn, "probabilities", v[0], v[1], &d) < 0)
+        goto done;
+    if (d.P.m > 0 && d.P.n == 0) {
+        PyErr_Format(PyExc_ValueError, "%s: probabilities has shape %s: no classes", fn,
+                     SHAPE(d.pred));
+        goto done;
+    }
+    if (!(res = result_array(fn, unless_none(v[2]), 2, PyArray_DIMS(d.pred), d.t,
+                             (PyArrayObject *[]){d.pred, d.onehot ? d.onehot : d.idx}, 2, 1)))
+        goto done;
+    mat D = mat_of(res);
+    double loss_sum = 0;
+    nnf_idx correct = 0, bad = 0;
+    nnf_status st;
+    {
+        RELEASE_GIL((double)d.P.m * d.P.n * (stats ? 4 : 1));
+        st = DISPATCH(d.t, nnf_softmax_cce_backward, d.P.m, d.P.n, d.P.data, d.P.rs, d.P.cs,
+                      LABEL_ARGS(d), D.data, D.rs, D.cs, stats ? &loss_sum : NULL, &correct, &bad);
+        ACQUIRE_GIL();
+    }
+    if (st == NNF_ELABEL) {
+        raise_bad_label(fn, &d, bad);
+        goto done;
+    }
+    ret = finish_out(unless_none(v[2]), res);
+    res = NULL;
+    if (ret && stats) {
+        PyObject *tuple = Py_BuildValue("(Ndn)", ret, loss_sum, (Py_ssize_t)correct);
+        ret = tuple;
+    }
+done:
+    labelled_clear(&d);
+    Py_XDECREF(res);
+    return ret;
+}
+
+/* categorical_crossentropy_backward: -y_true / dvalues / samples. */
+static PyObject *py_cce_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    static const char *const names[] = {"dvalues", "y_true", "out"};
+    const char *fn = "categorical_crossentropy_backward";
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *res = NULL;
+    labelled d;
+    if (parse_args(fn, args, nargs, kwnames, names, 3, 2, v) < 0)
+        return NULL;
+    if (labelled_parse(fn, "dvalues", v[0], v[1], &d) < 0)
+        goto done;
+    if (!(res = result_array(fn, unless_none(v[2]), 2, PyArray_DIMS(d.pred), d.t,
+                             (PyArrayObject *[]){d.pred, d.onehot ? d.onehot : d.idx}, 2, 1)))
+        goto done;
+    mat D = mat_of(res);
+    nnf_idx bad = 0;
+    nnf_status st;
+    {
+        RELEASE_GIL((double)d.P.m * d.P.n * 2);
+        st = DISPATCH(d.t, nnf_cce_backward, d.P.m, d.P.n, d.P.data, d.P.rs, d.P.cs,
+                      LABEL_ARGS(d), D.data, D.rs, D.cs, &bad);
+        ACQUIRE_GIL();
+    }
+    if (st == NNF_ELABEL) {
+        raise_bad_label(fn, &d, bad);
+        goto done;
+    }
+    ret = finish_out(unless_none(v[2]), res);
+    res = NULL;
+done:
+    labelled_clear(&d);
+    Py_XDECREF(res);
+    return ret;
+}
+
+/* (y_pred or dvalues, y_true) of one 2-D shape, in the compute type: new references. */
+static int pair_parse(const char *fn, const char *pred_name, PyObject *po, PyObject *to,
+                      PyArrayObject **p, PyArrayObject **tr, int *t)
+{
+    if (!(*p = to_array(fn, pred_name, po)) || !(*tr = to_array(fn, "y_true", to)))
+        return -1;
+    if (need_2d(fn, *p, pred_name, "(samples, outputs)") < 0 ||
+        same_shape(fn, *p, pred_name, *tr, "y_true") < 0)
+        return -1;
+    *t = float_type(fn, 2, (PyArrayObject *[]){*p, *tr});
+    return (*t < 0 || cast_to(p, *t) < 0 || cast_to(tr, *t) < 0) ? -1 : 0;
+}
+
+static int reduction_arg(const char *fn, PyObject *obj, nnf_reduction *r)
+{
+    *r = NNF_REDUCE_MEAN;
+    const char *s = obj ? (PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL) : "mean";
+    if (!s) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "%s: reduction must be a string, got %s", fn,
+                         Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (strcmp(s, "none") == 0)
+        *r = NNF_REDUCE_NONE;
+    else if (strcmp(s, "sum") == 0)
+        *r = NNF_REDUCE_SUM;
+    else if (strcmp(s, "mean") != 0) {
+        PyErr_Format(PyExc_ValueError, "%s: unknown reduction %R; expected 'mean', 'sum' or "
+                     "'none'", fn, obj);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *pair_loss(const char *fn, nnf_pair_loss kind, PyObject *const *args,
+                           Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"y_pred", "y_true", "reduction"};
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *p = NULL, *tr = NULL, *res = NULL;
+    nnf_reduction red;
+    int t;
+    if (parse_args(fn, args, nargs, kwnames, names, 3, 2, v) < 0 ||
+        reduction_arg(fn, v[2], &red) < 0)
+        return NULL;
+    if (pair_parse(fn, "y_pred", v[0], v[1], &p, &tr, &t) < 0)
+        goto done;
+    mat P = mat_of(p), T = mat_of(tr);
+    double scalar[1];
+    void *loss = scalar;
+    if (red == NNF_REDUCE_NONE) {
+        if (!(res = (PyArrayObject *)PyArray_SimpleNew(1, PyArray_DIMS(p), t)))
+            goto done;
+        loss = PyArray_DATA(res);
+    }
+    {
+        RELEASE_GIL((double)P.m * P.n * 4);
+        DISPATCH(t, nnf_pair_loss, kind, P.m, P.n, P.data, P.rs, P.cs, T.data, T.rs, T.cs, red,
+                 loss, 1);
+        ACQUIRE_GIL();
+    }
+    ret = res ? (PyObject *)res : scalar_of(t, loss);
+    res = NULL;
+done:
+    Py_XDECREF(p);
+    Py_XDECREF(tr);
+    Py_XDECREF(res);
+    return ret;
+}
+
+static PyObject *pair_loss_backward(const char *fn, nnf_pair_loss kind, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"dvalues", "y_true", "out"};
+    PyObject *v[3], *ret = NULL;
+    PyArrayObject *p = NULL, *tr = NULL, *res = NULL;
+    int t;
+    if (parse_args(fn, args, nargs, kwnames, names, 3, 2, v) < 0)
+        return NULL;
+    if (pair_parse(fn, "dvalues", v[0], v[1], &p, &tr, &t) < 0)
+        goto done;
+    if (!(res = result_array(fn, unless_none(v[2]), 2, PyArray_DIMS(p), t,
+                             (PyArrayObject *[]){p, tr}, 2, 1)))
+        goto done;
+    mat P = mat_of(p), T = mat_of(tr), D = mat_of(res);
+    {
+        RELEASE_GIL((double)P.m * P.n * 4);
+        DISPATCH(t, nnf_pair_loss_backward, kind, P.m, P.n, P.data, P.rs, P.cs, T.data, T.rs,
+                 T.cs, D.data, D.rs, D.cs);
+        ACQUIRE_GIL();
+    }
+    ret = finish_out(unless_none(v[2]), res);
+    res = NULL;
+done:
+    Py_XDECREF(p);
+    Py_XDECREF(tr);
+    Py_XDECREF(res);
+    return ret;
+}
+
+#define PAIR_LOSS_FUNCTIONS(name, kind)                                                        \
+    static PyObject *py_##name(PyObject *self, PyObject *const *a, Py_ssize_t n, PyObject *kw) \
+    {                                                                                          \
+        return pair_loss(#name, kind, a, n, kw);                                               \
+    }                                                                                          \
+    static PyObject *py_##name##_backward(PyObject *self, PyObject *const *a, Py_ssize_t n,    \
+                                          PyObject *kw)                                        \
+    {                                                                                          \
+        return pair_loss_backward(#name "_backward", kind, a, n, kw);                          \
+    }
+PAIR_LOSS_FUNCTIONS(binary_crossentropy, NNF_LOSS_BCE)
+PAIR_LOSS_FUNCTIONS(mean_squared_error, NNF_LOSS_MSE)
+PAIR_LOSS_FUNCTIONS(mean_absolute_error, NNF_LOSS_MAE)
+
+/* dropout(inputs, mask, rate, out=None) -> (output, binary_mask). */
+static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
+{
+    static const char *const names[] = {"inputs", "mask", "rate", "out"};
+    const char *fn = "dropout";
+    PyObject *v[4], *ret = NULL;
+    PyArrayObject *x = NULL, *mk = NULL, *xr = NULL, *mr = NULL, *res = NULL, *bm = NULL;
+    double rate = 0;
+    if (parse_args(fn, args, nargs, kwnames, names, 4, 3, v) < 0 ||
+        real_arg(fn, "rate", v[2], &rate) < 0)
+        return NULL;
+    if (!(rate >= 0 && rate < 1)) {
+        PyErr_Format(PyExc_ValueError, "%s: rate must be in [0, 1), got %R", fn, v[2]);
+        return NULL;
+    }
+    if (!(x = to_array(fn, "inputs", v[0])) || !(mk = to_array(fn, "mask", v[1])))
+        goto done;
+    char kind = PyArray_DESCR(mk)->kind;
+    if (kind != 'i' && kind != 'u' && kind != 'b') {
+        PyErr_Format(PyExc_TypeError, "%s: mask must hold integers 0/1 (as np.random.binomial "
+                     "draws them), got dtype %S", fn, (PyObject *)PyArray_DESCR(mk));
+        goto done;
+    }
+    if (same_shape(fn, x, "inputs", mk, "mask") < 0)
+        goto done;
+    int t = float_type(fn, 1, &x);
+    mat X, M, Y, BM;
+    if (t < 0 || cast_to(&x, t) < 0 || cast_to(&mk, NPY_INT64) < 0 ||
+        !(xr = input_rows(x, &X)) || !(mr = input_rows(mk, &M)))
+        goto done;
+    if (!(res = result_array(fn, unless_none(v[3]), PyArray_NDIM(x), PyArray_DIMS(x), t,
+                             (PyArrayObject *[]){xr, mr}, 2, 1)) ||
+        !(bm = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(x), PyArray_DIMS(x), t)))
+        goto done;
+    rows_of(res, &Y);
+    rows_of(bm, &BM);
+    {
+        RELEASE_GIL((double)X.m * X.n * 2);
+        DISPATCH(t, nnf_dropout, X.m, X.n, X.data, X.rs, X.cs, M.data, M.rs, M.cs, 1 - rate,
+                 BM.data, BM.rs, BM.cs, Y.data, Y.rs, Y.cs);
+        ACQUIRE_GIL();
+    }
+    PyObject *o = finish_out(unless_none(v[3]), res);
+    res = NULL;
+    if (o)
+        ret = Py_BuildValue("(NO)", o, (PyObject *)bm);
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(mk);
+    Py_XDECREF(xr);
+    Py_XDECREF(mr);
+    Py_XDECREF(res);
+    Py_XDECREF(bm);
+    return ret;
+}
+
+/* An array an optimizer updates in place: an ndarray of dtype t (-1: float32 or float64,
+ * which then sets t), writeable, aligned, native byte order, of the given shape (NULL: any). */
+static int inplace_arg(const char *fn, const char *name, PyObject *obj, int *t,
+                       PyArrayObject *shape_of, mat *out)
+{
+    if (!obj || !PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s must be a numpy.ndarray (updated in place), got %s",
+                     fn, name, obj ? Py_TYPE(obj)->tp_name : "nothing");
+        return -1;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    int at = PyArray_TYPE(a);
+    if ((*t < 0 && at != NPY_FLOAT && at != NPY_DOUBLE) || (*t >= 0 && at != *t)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s has dtype %S; expected %s", fn, name,
+                     (PyObject *)PyArray_DESCR(a),
+                     *t < 0 ? "float32 or float64" : *t == NPY_FLOAT ? "float32 (param's dtype)"
+                                                                    : "float64 (param's dtype)");
+        return -1;
+    }
+    *t = at;
+    if (shape_of && same_shape(fn, shape_of, "param", a, name) < 0)
+        return -1;
+    if (PyArray_FailUnlessWriteable(a, name) < 0)
+        return -1;
+    if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a) || !rows_of(a, out)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be aligned, in native byte order and of "
+                     "mergeable strides (a C- or Fortran-contiguous array or a row slice)", fn,
+                     name);
+        return -1;
+    }
+    return 0;
+}
+
+/* One optimizer step in place: param, grad and up to two state arrays (NULL: none). */
+static PyObject *optimizer_run(const char *fn, const nnf_optim_params *o, PyObject *param,
+                               PyObject *grad, const char *s1_name, PyObject *s1,
+                               const char *s2_name, PyObject *s2)
+{
+    PyArrayObject *g = NULL, *gr = NULL;
+    mat P, G, S1 = {0}, S2 = {0};
+    int t = -1;
+    if (inplace_arg(fn, "param", param, &t, NULL, &P) < 0 ||
+        (s1_name && inplace_arg(fn, s1_name, s1, &t, (PyArrayObject *)param, &S1) < 0) ||
+        (s2_name && inplace_arg(fn, s2_name, s2, &t, (PyArrayObject *)param, &S2) < 0))
+        return NULL;
+    if (!(g = to_array(fn, "grad", grad)) ||
+        same_shape(fn, (PyArrayObject *)param, "param", g, "grad") < 0 || cast_to(&g, t) < 0 ||
+        !(gr = input_rows(g, &G)))
+        goto done;
+    {
+        RELEASE_GIL((double)P.m * P.n * 8);
+        DISPATCH(t, nnf_optimizer_step, o, P.m, P.n, P.data, P.rs, P.cs, G.data, G.rs, G.cs,
+                 S1.data, S1.rs, S1.cs, S2.data, S2.rs, S2.cs);
+        ACQUIRE_GIL();
+    }
+done:
+    Py_XDECREF(g);
+    Py_XDECREF(gr);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Reads v[first ..] as the real-number hyperparameters dst[0 ..] (absent ones keep their
+ * defaults). */
+static int real_args(const char *fn, const char *const *names, PyObject **v, int first, int n,
+                     double *dst)
+{
+    for (int i = first; i < n; i++)
+        if (real_arg(fn, names[i], v[i], &dst[i - first]) < 0)
+            return -1;
+    return 0;
+}
+
+static PyObject *py_sgd_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw)
+{
+    static const char *const names[] = {"param", "grad", "learning_rate", "momentum", "momentums"};
+    const char *fn = "sgd_update";
+    PyObject *v[5];
+    double r[2] = {0, 0};
+    if (parse_args(fn, args, nargs, kw, names, 5, 3, v) < 0 || real_args(fn, names, v, 2, 4, r) < 0)
+        return NULL;
+    nnf_optim_params o = {r[1] != 0 ? NNF_OPT_SGD_MOMENTUM : NNF_OPT_SGD, .learning_rate = r[0],
+                          .momentum = r[1]};
+    return optimizer_run(fn, &o, v[0], v[1], r[1] != 0 ? "momentums" : NULL, v[4], NULL, NULL);
+}
+
+static PyObject *py_adagrad_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw)
+{
+    static const char *const names[] = {"param", "grad", "cache", "learning_rate", "epsilon"};
+    const char *fn = "adagrad_update";
+    PyObject *v[5];
+    double r[2] = {0, 1e-7};
+    if (parse_args(fn, args, nargs, kw, names, 5, 4, v) < 0 || real_args(fn, names, v, 3, 5, r) < 0)
+        return NULL;
+    nnf_optim_params o = {NNF_OPT_ADAGRAD, .learning_rate = r[0], .epsilon = r[1]};
+    return optimizer_run(fn, &o, v[0], v[1], "cache", v[2], NULL, NULL);
+}
+
+static PyObject *py_rmsprop_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw)
+{
+    static const char *const names[] = {"param", "grad", "cache", "learning_rate", "epsilon", "rho"};
+    const char *fn = "rmsprop_update";
+    PyObject *v[6];
+    double r[3] = {0, 1e-7, 0.9};
+    if (parse_args(fn, args, nargs, kw, names, 6, 4, v) < 0 || real_args(fn, names, v, 3, 6, r) < 0)
+        return NULL;
+    nnf_optim_params o = {NNF_OPT_RMSPROP, .learning_rate = r[0], .epsilon = r[1], .rho = r[2]};
+    return optimizer_run(fn, &o, v[0], v[1], "cache", v[2], NULL, NULL);
+}
+
+static PyObject *py_adam_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kw)
+{
+    static const char *const names[] = {"param", "grad", "momentums", "cache", "learning_rate",
+                                        "iteration", "epsilon", "beta_1", "beta_2"};
+    const char *fn = "adam_update";
+    PyObject *v[9];
+    double r[5] = {0, 0, 1e-7, 0.9, 0.999}; /* learning_rate, iteration, epsilon, beta_1, beta_2 */
+    if (parse_args(fn, args, nargs, kw, names, 9, 6, v) < 0 || real_args(fn, names, v, 4, 9, r) < 0)
+        return NULL;
+    /* The book's bias corrections: 1 - beta ** (iterations + 1), Python's float power. */
+    nnf_optim_params o = {NNF_OPT_ADAM, .learning_rate = r[0], .epsilon = r[2], .beta_1 = r[3],
+                          .beta_2 = r[4], .correction_1 = 1 - pow(r[3], r[1] + 1),
+                          .correction_2 = 1 - pow(r[4], r[1] + 1)};
+    return optimizer_run(fn, &o, v[0], v[1], "momentums", v[2], "cache", v[3]);
+}
+
+/* regularization_loss(x, l1=0, l2=0) -> l1 * sum(|x|) + l2 * sum(x * x) as a float. */
+static PyObject *py_regularization_loss(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                        PyObject *kw)
+{
+    static const char *const names[] = {"x", "l1", "l2"};
+    const char *fn = "regularization_loss";
+    PyObject *v[3];
+    double r[2] = {0, 0}, loss = 0;
+    PyArrayObject *x = NULL, *xr = NULL;
+    mat X;
+    if (parse_args(fn, args, nargs, kw, names, 3, 1, v) < 0 || real_args(fn, names, v, 1, 3, r) < 0)
+        return NULL;
+    int t = -1;
+    if (!(x = to_array(fn, "x", v[0])) || (t = float_type(fn, 1, &x)) < 0 || cast_to(&x, t) < 0 ||
+        !(xr = input_rows(x, &X)))
+        goto done;
+    loss = DISPATCH(t, nnf_regularization_loss, X.m, X.n, X.data, X.rs, X.cs, r[0], r[1]);
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(xr);
+    return PyErr_Occurred() ? NULL : PyFloat_FromDouble(loss);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Instruction-set selection (tests force each path the machine can run).                    */
 
 static int select_isa(const char *name)
@@ -886,6 +1525,57 @@ static PyMethodDef methods[] = {
      "softmax_crossentropy(logits, y_true)\n--\n\n(mean loss, softmax(logits)) in one pass."},
     {"accuracy", FASTCALL(py_accuracy),
      "accuracy(y_pred, y_true)\n--\n\nFraction of rows whose argmax is the label."},
+    {"dense_backward", FASTCALL(py_dense_backward),
+     "dense_backward(dvalues, inputs, weights, biases=None, weight_regularizer_l1=0, "
+     "weight_regularizer_l2=0, bias_regularizer_l1=0, bias_regularizer_l2=0, relu_output=None, "
+     "need_dinputs=True, dweights=None, dbiases=None, dinputs=None)\n--\n\n"
+     "(dweights, dbiases, dinputs): the dense layer's backward pass with L1/L2 terms."},
+    {"relu_backward", FASTCALL(py_relu_backward),
+     "relu_backward(dvalues, inputs, out=None)\n--\n\ndvalues where inputs > 0, else 0."},
+    {"sigmoid", FASTCALL(py_sigmoid), "sigmoid(x, out=None)\n--\n\n1 / (1 + exp(-x))."},
+    {"sigmoid_backward", FASTCALL(py_sigmoid_backward),
+     "sigmoid_backward(dvalues, output, out=None)\n--\n\ndvalues * (1 - output) * output."},
+    {"softmax_backward", FASTCALL(py_softmax_backward),
+     "softmax_backward(dvalues, output, out=None)\n--\n\nThe softmax Jacobian times dvalues, "
+     "row-wise."},
+    {"softmax_crossentropy_backward", FASTCALL(py_softmax_cce_backward),
+     "softmax_crossentropy_backward(probabilities, y_true, out=None, with_stats=False)\n--\n\n"
+     "(probabilities - one_hot) / samples; with_stats: (dinputs, loss sum, correct count)."},
+    {"categorical_crossentropy_backward", FASTCALL(py_cce_backward),
+     "categorical_crossentropy_backward(dvalues, y_true, out=None)\n--\n\n"
+     "-y_true / dvalues / samples."},
+    {"binary_crossentropy", FASTCALL(py_binary_crossentropy),
+     "binary_crossentropy(y_pred, y_true, reduction='mean')\n--\n\nBinary cross-entropy, "
+     "predictions clipped to [1e-7, 1 - 1e-7]."},
+    {"binary_crossentropy_backward", FASTCALL(py_binary_crossentropy_backward),
+     "binary_crossentropy_backward(dvalues, y_true, out=None)\n--\n\nIts gradient."},
+    {"mean_squared_error", FASTCALL(py_mean_squared_error),
+     "mean_squared_error(y_pred, y_true, reduction='mean')\n--\n\nMean squared error."},
+    {"mean_squared_error_backward", FASTCALL(py_mean_squared_error_backward),
+     "mean_squared_error_backward(dvalues, y_true, out=None)\n--\n\nIts gradient."},
+    {"mean_absolute_error", FASTCALL(py_mean_absolute_error),
+     "mean_absolute_error(y_pred, y_true, reduction='mean')\n--\n\nMean absolute error."},
+    {"mean_absolute_error_backward", FASTCALL(py_mean_absolute_error_backward),
+     "mean_absolute_error_backward(dvalues, y_true, out=None)\n--\n\nIts gradient."},
+    {"dropout", FASTCALL(py_dropout),
+     "dropout(inputs, mask, rate, out=None)\n--\n\n(inputs * binary_mask, binary_mask) with "
+     "binary_mask = mask / (1 - rate)."},
+    {"dropout_backward", FASTCALL(py_dropout_backward),
+     "dropout_backward(dvalues, binary_mask, out=None)\n--\n\ndvalues * binary_mask."},
+    {"sgd_update", FASTCALL(py_sgd_update),
+     "sgd_update(param, grad, learning_rate, momentum=0, momentums=None)\n--\n\n"
+     "The book's SGD step, in place."},
+    {"adagrad_update", FASTCALL(py_adagrad_update),
+     "adagrad_update(param, grad, cache, learning_rate, epsilon=1e-7)\n--\n\n"
+     "The book's Adagrad step, in place."},
+    {"rmsprop_update", FASTCALL(py_rmsprop_update),
+     "rmsprop_update(param, grad, cache, learning_rate, epsilon=1e-7, rho=0.9)\n--\n\n"
+     "The book's RMSprop step, in place."},
+    {"adam_update", FASTCALL(py_adam_update),
+     "adam_update(param, grad, momentums, cache, learning_rate, iteration, epsilon=1e-7, "
+     "beta_1=0.9, beta_2=0.999)\n--\n\nThe book's Adam step, in place."},
+    {"regularization_loss", FASTCALL(py_regularization_loss),
+     "regularization_loss(x, l1=0, l2=0)\n--\n\nl1 * sum(|x|) + l2 * sum(x * x)."},
     {"get_isa", py_get_isa, METH_NOARGS, "get_isa()\n--\n\nThe instruction set the kernels use."},
     {"set_isa", py_set_isa, METH_O,
      "set_isa(name)\n--\n\nForce 'generic', 'avx2' or 'avx512' (None: the best supported)."},

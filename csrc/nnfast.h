@@ -101,4 +101,103 @@ typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nn
 NNF_DECLARE(float, f32)
 NNF_DECLARE(double, f64)
 
+/* ---------------------------------------------------------------------------------------- */
+/* Training (backward.c, optimizers.c): backward passes, the book's other losses, dropout,
+ * optimizer steps and regularization. Same conventions: (m, n) arrays as (pointer, rs, cs). */
+
+typedef enum {
+    NNF_EW_RELU_BACKWARD = 0,    /* y = b <= 0 ? 0 : a     (a: dvalues, b: the ReLU's inputs) */
+    NNF_EW_SIGMOID = 1,          /* y = 1 / (1 + exp(-a))  (b unused) */
+    NNF_EW_SIGMOID_BACKWARD = 2, /* y = a * (1 - b) * b    (b: the sigmoid's output) */
+    NNF_EW_SOFTMAX_BACKWARD = 3, /* y = b * (a - sum(a * b)) row-wise (b: the softmax output) */
+    NNF_EW_MUL = 4,              /* y = a * b              (dropout backward) */
+} nnf_elementwise;
+
+typedef enum { NNF_LOSS_BCE = 0, NNF_LOSS_MSE = 1, NNF_LOSS_MAE = 2 } nnf_pair_loss;
+
+typedef enum {
+    NNF_OPT_SGD = 0, NNF_OPT_SGD_MOMENTUM = 1, NNF_OPT_ADAGRAD = 2, NNF_OPT_RMSPROP = 3,
+    NNF_OPT_ADAM = 4,
+} nnf_optimizer;
+
+/* The book's hyperparameters of one step. correction_1/2 are Adam's bias corrections,
+ * 1 - beta_1 ** (iterations + 1) and 1 - beta_2 ** (iterations + 1). */
+typedef struct {
+    nnf_optimizer kind;
+    double learning_rate, momentum, epsilon, rho, beta_1, beta_2, correction_1, correction_2;
+} nnf_optim_params;
+
+#define NNF_DECLARE_TRAIN(T, S)                                                                  \
+    /* Dense layer backward; inputs x (m, k), weights w (k, n), dvalues dv (m, n):             \
+     *   if relu_out (m, n): dv = relu backward (dv where relu_out > 0, else 0), written to     \
+     *                       drelu (m, n), which then stands for dv below;                      \
+     *   dw (k, n) = x.T @ dv  [+ reg[0] * sign(w) + 2 * reg[1] * w]                           \
+     *   db (n)    = sum of dv over rows  [+ reg[2] * sign(b) + 2 * reg[3] * b]                \
+     *   dx (m, k) = dv @ w.T  (skipped when dx is NULL)                                        \
+     * reg = weight l1, weight l2, bias l1, bias l2 (a term only when > 0; sign(0) = 1, as the  \
+     * book's dL1); b may be NULL when reg[2] and reg[3] are 0. Outputs must not overlap the     \
+     * inputs. Products through nnf_dense with swapped strides: no transposed copies. */       \
+    nnf_status nnf_dense_backward_##S(nnf_idx m, nnf_idx k, nnf_idx n,                         \
+                                      const T *dv, nnf_idx dv_rs, nnf_idx dv_cs,               \
+                                      const T *relu_out, nnf_idx ro_rs, nnf_idx ro_cs,         \
+                                      T *drelu, nnf_idx dr_rs, nnf_idx dr_cs,                  \
+                                      const T *x, nnf_idx x_rs, nnf_idx x_cs,                  \
+                                      const T *w, nnf_idx w_rs, nnf_idx w_cs,                  \
+                                      const T *b, nnf_idx b_s, const double reg[4],            \
+                                      T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s,\
+                                      T *dx, nnf_idx dx_rs, nnf_idx dx_cs);                    \
+    /* y (m, n) = op(a (m, n), b (m, n)) (see nnf_elementwise); y may be a or b itself. */     \
+    void nnf_elementwise_##S(nnf_elementwise op, nnf_idx m, nnf_idx n,                         \
+                             const T *a, nnf_idx a_rs, nnf_idx a_cs,                           \
+                             const T *b, nnf_idx b_rs, nnf_idx b_cs,                           \
+                             T *y, nnf_idx y_rs, nnf_idx y_cs);                                \
+    /* Softmax + categorical cross-entropy backward: d (m, n) = (p - one_hot) / m, the labels \
+     * as in nnf_cce (one-hot rows by their argmax, as the book does). If loss_sum is not       \
+     * NULL it receives the sum of the clipped per-sample losses and *correct the rows whose   \
+     * argmax is the label (the step's loss and accuracy, in the same pass). */                 \
+    nnf_status nnf_softmax_cce_backward_##S(nnf_idx m, nnf_idx n,                              \
+                                            const T *p, nnf_idx p_rs, nnf_idx p_cs,            \
+                                            const int64_t *idx, nnf_idx idx_s,                 \
+                                            const T *onehot, nnf_idx oh_rs, nnf_idx oh_cs,     \
+                                            T *d, nnf_idx d_rs, nnf_idx d_cs,                  \
+                                            double *loss_sum, nnf_idx *correct, nnf_idx *bad_row); \
+    /* Categorical cross-entropy backward: d (m, n) = -y_true / dv / m (no clipping, as the    \
+     * book). */                                                                               \
+    nnf_status nnf_cce_backward_##S(nnf_idx m, nnf_idx n, const T *dv, nnf_idx dv_rs,          \
+                                    nnf_idx dv_cs, const int64_t *idx, nnf_idx idx_s,          \
+                                    const T *onehot, nnf_idx oh_rs, nnf_idx oh_cs,             \
+                                    T *d, nnf_idx d_rs, nnf_idx d_cs, nnf_idx *bad_row);       \
+    /* Binary cross-entropy (predictions clipped to [1e-7, 1 - 1e-7]), mean squared error or   \
+     * mean absolute error of p (m, n) against t (m, n): the mean over each row's n outputs,   \
+     * reduced over rows as in nnf_cce. */                                                     \
+    void nnf_pair_loss_##S(nnf_pair_loss kind, nnf_idx m, nnf_idx n,                           \
+                           const T *p, nnf_idx p_rs, nnf_idx p_cs,                             \
+                           const T *t, nnf_idx t_rs, nnf_idx t_cs,                             \
+                           nnf_reduction reduction, T *loss, nnf_idx loss_s);                  \
+    /* Their backward, the book's formulas, divided by n outputs and m samples. */             \
+    void nnf_pair_loss_backward_##S(nnf_pair_loss kind, nnf_idx m, nnf_idx n,                  \
+                                    const T *dv, nnf_idx dv_rs, nnf_idx dv_cs,                 \
+                                    const T *t, nnf_idx t_rs, nnf_idx t_cs,                    \
+                                    T *d, nnf_idx d_rs, nnf_idx d_cs);                         \
+    /* Dropout forward with a drawn 0/1 mask (m, n): bm = mask / keep (the book's binary_mask) \
+     * and y = x * bm. */                                                                      \
+    void nnf_dropout_##S(nnf_idx m, nnf_idx n, const T *x, nnf_idx x_rs, nnf_idx x_cs,         \
+                         const int64_t *mask, nnf_idx mk_rs, nnf_idx mk_cs, double keep,       \
+                         T *bm, nnf_idx bm_rs, nnf_idx bm_cs, T *y, nnf_idx y_rs, nnf_idx y_cs); \
+    /* One optimizer step in place over a parameter p (m, n), its gradient g and its state:    \
+     * s1 = momentums (SGD with momentum, Adam) or cache (Adagrad, RMSprop); s2 = Adam's      \
+     * cache. Unused state pointers may be NULL. */                                            \
+    void nnf_optimizer_step_##S(const nnf_optim_params *o, nnf_idx m, nnf_idx n,               \
+                                T *p, nnf_idx p_rs, nnf_idx p_cs,                              \
+                                const T *g, nnf_idx g_rs, nnf_idx g_cs,                        \
+                                T *s1, nnf_idx s1_rs, nnf_idx s1_cs,                           \
+                                T *s2, nnf_idx s2_rs, nnf_idx s2_cs);                          \
+    /* Regularization loss of x (m, n): l1 * sum|x| + l2 * sum(x * x), a term only when its   \
+     * factor is > 0. */                                                                       \
+    double nnf_regularization_loss_##S(nnf_idx m, nnf_idx n, const T *x, nnf_idx x_rs,         \
+                                       nnf_idx x_cs, double l1, double l2);
+
+NNF_DECLARE_TRAIN(float, f32)
+NNF_DECLARE_TRAIN(double, f64)
+
 #endif

@@ -10,6 +10,13 @@ arrays computed by compiled kernels, in float32 or float64 as NumPy would choose
 - ``categorical_crossentropy(y_pred, y_true, reduction="mean")``,
   ``softmax_crossentropy(logits, y_true)``, ``accuracy(y_pred, y_true)``.
 
+Training (the book's chapters 9-22), each computed in C: ``dense_backward``, ``relu_backward``,
+``sigmoid``/``sigmoid_backward``, ``softmax_backward``, ``softmax_crossentropy_backward``,
+``categorical_crossentropy_backward``, ``binary_crossentropy``, ``mean_squared_error``,
+``mean_absolute_error`` (and their ``*_backward``), ``dropout``/``dropout_backward``,
+``sgd_update``, ``adagrad_update``, ``rmsprop_update``, ``adam_update`` (in place),
+``regularization_loss``.
+
 The notes' classes are in :mod:`nnfast.nn`, the spiral data set in :mod:`nnfast.datasets`.
 """
 from ._core import (
@@ -23,6 +30,28 @@ from ._core import (
     set_num_threads,
     softmax,
     softmax_crossentropy,
+)
+from ._core import (  # training: backward passes, losses, dropout, optimizer steps
+    adagrad_update,
+    adam_update,
+    binary_crossentropy,
+    binary_crossentropy_backward,
+    categorical_crossentropy_backward,
+    dense_backward,
+    dropout,
+    dropout_backward,
+    mean_absolute_error,
+    mean_absolute_error_backward,
+    mean_squared_error,
+    mean_squared_error_backward,
+    regularization_loss,
+    relu_backward,
+    rmsprop_update,
+    sgd_update,
+    sigmoid,
+    sigmoid_backward,
+    softmax_backward,
+    softmax_crossentropy_backward,
 )
 from . import datasets, nn
 
@@ -41,5 +70,25 @@ __all__ = [
     "set_num_threads",
     "softmax",
     "softmax_crossentropy",
+    "adagrad_update",
+    "adam_update",
+    "binary_crossentropy",
+    "binary_crossentropy_backward",
+    "categorical_crossentropy_backward",
+    "dense_backward",
+    "dropout",
+    "dropout_backward",
+    "mean_absolute_error",
+    "mean_absolute_error_backward",
+    "mean_squared_error",
+    "mean_squared_error_backward",
+    "regularization_loss",
+    "relu_backward",
+    "rmsprop_update",
+    "sgd_update",
+    "sigmoid",
+    "sigmoid_backward",
+    "softmax_backward",
+    "softmax_crossentropy_backward",
     "__version__",
 ]

@@ -1,0 +1,365 @@
+"""Backward passes and the book's other losses: finite-difference gradient checks in float64
+for every backward pass and every loss, and single calls against the NumPy reference of the
+book's classes (tests/reference_train.py), both dtypes, contiguous and strided."""
+import numpy as np
+import pytest
+
+import nnfast
+import nnfast.nn as nn
+import reference_train as ref
+from conftest import LAYOUTS, as_layout, random_array
+
+
+def numeric_grad(f, x, eps=1e-6):
+    """Central differences of the scalar f() with respect to every element of x (in place)."""
+    g = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + eps
+        fp = f()
+        x[i] = old - eps
+        fm = f()
+        x[i] = old
+        g[i] = (fp - fm) / (2 * eps)
+    return g
+
+
+def check(analytic, numeric, rtol=1e-6, atol=1e-8):
+    np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol)
+
+
+# ---------------------------------------------------------------------------- dense
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (5, 3, 4), (7, 2, 9), (6, 9, 3), (12, 20, 17)])
+@pytest.mark.parametrize("reg", [(0, 0, 0, 0), (1e-2, 5e-3, 2e-2, 3e-3)])
+def test_dense_backward_finite_differences(rng, m, k, n, reg):
+    x = rng.standard_normal((m, k))
+    w = rng.standard_normal((k, n))
+    b = rng.standard_normal((1, n))
+    upstream = rng.standard_normal((m, n))
+    wl1, wl2, bl1, bl2 = reg
+
+    def loss():  # sum(upstream * output) + the regularization loss the gradient includes
+        out = x @ w + b
+        return (np.sum(upstream * out) + wl1 * np.abs(w).sum() + wl2 * (w * w).sum()
+                + bl1 * np.abs(b).sum() + bl2 * (b * b).sum())
+
+    dw, db, dx = nnfast.dense_backward(upstream, x, w, b, *reg)
+    check(dw, numeric_grad(loss, w))
+    check(db, numeric_grad(loss, b))
+    check(dx, numeric_grad(loss, x))
+    assert db.shape == (1, n) and dw.shape == (k, n) and dx.shape == (m, k)
+
+
+def test_dense_backward_fused_relu_finite_differences(rng):
+    x, w, b = rng.standard_normal((9, 5)), rng.standard_normal((5, 7)), rng.standard_normal((1, 7))
+    upstream = rng.standard_normal((9, 7))
+    relu_out = np.maximum(0, x @ w + b)
+    assert (np.abs(x @ w + b) > 1e-3).all()  # no kink within the finite-difference step
+
+    def loss():
+        return np.sum(upstream * np.maximum(0, x @ w + b))
+
+    dw, db, dx = nnfast.dense_backward(upstream, x, w, b, relu_output=relu_out)
+    check(dw, numeric_grad(loss, w))
+    check(db, numeric_grad(loss, b))
+    check(dx, numeric_grad(loss, x))
+    dw2, db2, none = nnfast.dense_backward(upstream, x, w, b, relu_output=relu_out,
+                                           need_dinputs=False)
+    assert none is None
+    np.testing.assert_array_equal(dw2, dw)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", [(0, 3, 4), (1, 2, 64), (300, 2, 64), (300, 64, 3), (33, 17, 5)])
+def test_dense_layer_backward_matches_book(rng, dtype, layout, shape):
+    m, k, n = shape
+    x = as_layout(random_array(rng, (m, k), dtype), layout)
+    dv = as_layout(random_array(rng, (m, n), dtype), layout)
+    np.random.seed(1)
+    ours = nn.Layer_Dense(k, n, weight_regularizer_l1=1e-3, weight_regularizer_l2=2e-3,
+                          bias_regularizer_l1=3e-3, bias_regularizer_l2=4e-3)
+    np.random.seed(1)
+    theirs = ref.Layer_Dense(k, n, weight_regularizer_l1=1e-3, weight_regularizer_l2=2e-3,
+                             bias_regularizer_l1=3e-3, bias_regularizer_l2=4e-3)
+    theirs.biases = ours.biases = random_array(rng, (1, n))
+    ours.weights = as_layout(ours.weights.astype(dtype), layout)
+    ours.biases = ours.biases.astype(dtype)
+    theirs.weights, theirs.biases = ours.weights.copy(), ours.biases.copy()
+    ours.forward(x)
+    theirs.forward(x)
+    ours.backward(dv)
+    theirs.backward(dv)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    for name in ["dweights", "dbiases", "dinputs"]:
+        got, exp = getattr(ours, name), getattr(theirs, name)
+        assert got.shape == exp.shape and got.dtype == dtype, name
+        np.testing.assert_allclose(got, exp, **tol, err_msg=name)
+
+
+def test_dense_backward_writes_into_given_buffers(rng):
+    x, w, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 3)), np.zeros(3)
+    dv = rng.standard_normal((6, 3))
+    bufs = np.empty((4, 3)), np.empty(3), np.empty((6, 4))
+    dw, db, dx = nnfast.dense_backward(dv, x, w, b, dweights=bufs[0], dbiases=bufs[1],
+                                       dinputs=bufs[2])
+    assert dw is bufs[0] and db is bufs[1] and dx is bufs[2]
+    np.testing.assert_allclose(dw, x.T @ dv, rtol=1e-12)
+    np.testing.assert_allclose(db, dv.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dx, dv @ w.T, rtol=1e-12)
+
+
+def test_dense_backward_errors():
+    x, w, dv = np.ones((4, 3)), np.ones((3, 2)), np.ones((4, 2))
+    with pytest.raises(ValueError, match="dense_backward: shapes do not align"):
+        nnfast.dense_backward(dv, x, np.ones((2, 2)))
+    with pytest.raises(ValueError, match="dvalues must be 2-D"):
+        nnfast.dense_backward(np.ones(2), x, w)
+    with pytest.raises(ValueError, match="biases must have shape"):
+        nnfast.dense_backward(dv, x, w, np.ones(3))
+    with pytest.raises(ValueError, match="relu_output has shape"):
+        nnfast.dense_backward(dv, x, w, relu_output=np.ones((4, 3)))
+    with pytest.raises(TypeError, match="weight_regularizer_l1 must be a real number"):
+        nnfast.dense_backward(dv, x, w, None, "a")
+    with pytest.raises(ValueError, match="out has shape"):
+        nnfast.dense_backward(dv, x, w, dweights=np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------------------- activations
+
+def test_relu_backward_finite_differences(rng):
+    x = rng.standard_normal((6, 5))
+    x[np.abs(x) < 1e-3] = 0.5
+    up = rng.standard_normal((6, 5))
+    check(nnfast.relu_backward(up, x), numeric_grad(lambda: np.sum(up * np.maximum(0, x)), x))
+
+
+def test_sigmoid_backward_finite_differences(rng):
+    x, up = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    s = nnfast.sigmoid(x)
+    check(nnfast.sigmoid_backward(up, s),
+          numeric_grad(lambda: np.sum(up * (1 / (1 + np.exp(-x)))), x))
+
+
+def test_softmax_backward_finite_differences(rng):
+    x, up = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    s = nnfast.softmax(x)
+
+    def loss():
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return np.sum(up * e / e.sum(axis=1, keepdims=True))
+
+    check(nnfast.softmax_backward(up, s), numeric_grad(loss, x))
+
+
+def test_linear_backward_finite_differences(rng):
+    x, up = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    act = nn.Activation_Linear()
+    act.forward(x)
+    check(act.backward(up), numeric_grad(lambda: np.sum(up * x), x))
+
+
+def test_dropout_backward_finite_differences(rng):
+    x, up = rng.standard_normal((6, 7)), rng.standard_normal((6, 7))
+    mask = (rng.uniform(size=(6, 7)) < 0.7).astype(np.int64)
+    out, bm = nnfast.dropout(x, mask, 0.3)
+    check(nnfast.dropout_backward(up, bm), numeric_grad(lambda: np.sum(up * x * mask / 0.7), x))
+
+
+@pytest.mark.parametrize("cls", ["Activation_ReLU", "Activation_Sigmoid", "Activation_Softmax",
+                                 "Activation_Linear"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", [(0, 3), (1, 1), (7, 3), (300, 64)], ids=str)
+def test_activation_backward_matches_book(rng, dtype, cls, layout, shape):
+    x = as_layout(random_array(rng, shape, dtype), layout)
+    dv = as_layout(random_array(rng, shape, dtype), layout)
+    ours, theirs = getattr(nn, cls)(), getattr(ref, cls)()
+    ours.forward(x)
+    theirs.forward(x)
+    ours.backward(dv)
+    theirs.backward(dv)
+    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours.output, theirs.output, **tol)
+    np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+    assert ours.dinputs.dtype == dtype
+    if shape[0]:
+        np.testing.assert_array_equal(ours.predictions(ours.output), theirs.predictions(theirs.output))
+
+
+def test_relu_backward_masks_exactly_where_book_does():
+    x = np.array([[-1.0, 0.0, -0.0, 1e-300, np.nan, 2.0]])
+    dv = np.arange(1.0, 7.0)[None]
+    ours, theirs = nn.Activation_ReLU(), ref.Activation_ReLU()
+    for a in (ours, theirs):
+        a.forward(x)
+        a.backward(dv)
+    np.testing.assert_array_equal(ours.dinputs, theirs.dinputs)
+
+
+# ---------------------------------------------------------------------------- losses
+
+def probabilities(rng, m, n):
+    e = np.exp(rng.standard_normal((m, n)))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("onehot", [False, True])
+def test_softmax_crossentropy_backward_finite_differences(rng, onehot):
+    logits = rng.standard_normal((6, 4))
+    y = rng.integers(0, 4, 6)
+    labels = np.eye(4)[y] if onehot else y
+
+    def loss():
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        return -np.mean(np.log(p[range(6), y]))
+
+    probs = nnfast.softmax(logits)
+    check(nnfast.softmax_crossentropy_backward(probs, labels), numeric_grad(loss, logits))
+    d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, labels, with_stats=True)
+    assert loss_sum == pytest.approx(6 * loss(), rel=1e-12)
+    assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
+
+
+@pytest.mark.parametrize("onehot", [False, True])
+def test_categorical_crossentropy_backward_finite_differences(rng, onehot):
+    p = probabilities(rng, 5, 3)
+    y = rng.integers(0, 3, 5)
+    labels = np.eye(3)[y] if onehot else y
+    check(nnfast.categorical_crossentropy_backward(p, labels),
+          numeric_grad(lambda: -np.mean(np.log(p[range(5), y])), p, eps=1e-8), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name,fd_loss", [
+    ("binary_crossentropy", lambda p, t: np.mean(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p), axis=-1))),
+    ("mean_squared_error", lambda p, t: np.mean(np.mean((t - p) ** 2, axis=-1))),
+    ("mean_absolute_error", lambda p, t: np.mean(np.mean(np.abs(t - p), axis=-1))),
+])
+def test_pair_loss_backward_finite_differences(rng, name, fd_loss):
+    p = rng.uniform(0.05, 0.95, (6, 3))
+    t = (rng.uniform(size=(6, 3)) < 0.5).astype(float) if name == "binary_crossentropy" \
+        else rng.uniform(0, 1, (6, 3))
+    if name == "mean_absolute_error":
+        t[np.abs(t - p) < 1e-3] += 0.1  # away from the kink
+    grad = getattr(nnfast, name + "_backward")(p, t)
+    check(grad, numeric_grad(lambda: fd_loss(p, t), p))
+    assert getattr(nnfast, name)(p, t) == pytest.approx(fd_loss(p, t), rel=1e-12)
+
+
+@pytest.mark.parametrize("cls", ["Loss_CategoricalCrossentropy", "Loss_BinaryCrossentropy",
+                                 "Loss_MeanSquaredError", "Loss_MeanAbsoluteError"])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("m,n", [(1, 1), (5, 3), (200, 10)])
+def test_loss_classes_match_book(rng, dtype, cls, layout, m, n):
+    if cls == "Loss_CategoricalCrossentropy":
+        pred = probabilities(rng, m, n).astype(dtype)
+        y = rng.integers(0, n, m)
+    elif cls == "Loss_BinaryCrossentropy":
+        pred = rng.uniform(0, 1, (m, n)).astype(dtype)
+        pred.flat[0] = 0.0  # clipped
+        y = rng.integers(0, 2, (m, n))
+    else:
+        pred = random_array(rng, (m, n), dtype)
+        y = random_array(rng, (m, n), dtype)
+    pred = as_layout(pred, layout)
+    ours, theirs = getattr(nn, cls)(), getattr(ref, cls)()
+    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.forward(pred, y), theirs.forward(pred, y), **tol)
+    np.testing.assert_allclose(ours.calculate(pred, y), theirs.calculate(pred, y), **tol)
+    ours.backward(pred, y)
+    theirs.backward(pred, y)
+    np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+
+
+def test_softmax_loss_class_matches_book(rng, dtype):
+    logits = random_array(rng, (50, 4), dtype)
+    y = rng.integers(0, 4, 50)
+    ours = nn.Activation_Softmax_Loss_CategoricalCrossentropy()
+    theirs = ref.Activation_Softmax_Loss_CategoricalCrossentropy()
+    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.forward(logits, y), theirs.forward(logits, y), **tol)
+    np.testing.assert_allclose(ours.output, theirs.output, **tol)
+    for labels in (y, np.eye(4)[y]):
+        ours.backward(ours.output, labels)
+        theirs.backward(theirs.output, labels)
+        np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+
+
+def test_loss_errors():
+    with pytest.raises(IndexError, match=r"y_true\[1\] = 5"):
+        nnfast.softmax_crossentropy_backward(np.full((2, 3), 1 / 3), np.array([0, 5]))
+    with pytest.raises(IndexError, match="softmax_crossentropy_backward"):
+        nnfast.softmax_crossentropy_backward(np.full((2, 3), 1 / 3), np.array([0, -1]))
+    with pytest.raises(IndexError, match="categorical_crossentropy_backward"):
+        nnfast.categorical_crossentropy_backward(np.full((2, 3), 1 / 3), np.array([3, 0]))
+    with pytest.raises(ValueError, match="y_true has shape"):
+        nnfast.binary_crossentropy(np.ones((4, 1)) / 2, np.ones(4))
+    with pytest.raises(ValueError, match="y_pred must be 2-D"):
+        nnfast.mean_squared_error(np.ones(4), np.ones(4))
+    with pytest.raises(ValueError, match="unknown reduction"):
+        nnfast.mean_absolute_error(np.ones((2, 2)), np.ones((2, 2)), reduction="max")
+    with pytest.raises(TypeError, match="y_true has dtype"):
+        nnfast.mean_squared_error(np.ones((2, 2)), np.array([["a", "b"], ["c", "d"]]))
+
+
+def test_pair_loss_reductions(rng):
+    p, t = rng.uniform(size=(7, 2)), rng.uniform(size=(7, 2))
+    per = np.mean((t - p) ** 2, axis=-1)
+    np.testing.assert_allclose(nnfast.mean_squared_error(p, t, reduction="none"), per, rtol=1e-14)
+    assert nnfast.mean_squared_error(p, t, reduction="sum") == pytest.approx(per.sum(), rel=1e-14)
+    assert nnfast.mean_squared_error(p, t) == pytest.approx(per.mean(), rel=1e-14)
+
+
+# ---------------------------------------------------------------------------- dropout, regularization
+
+def test_dropout_class_draws_the_books_mask(rng, restore_global_seed):
+    x = rng.standard_normal((40, 30))
+    ours, theirs = nn.Layer_Dropout(0.1), ref.Layer_Dropout(0.1)
+    assert ours.rate == theirs.rate == 1 - 0.1
+    np.random.seed(3)
+    ours.forward(x, training=True)
+    np.random.seed(3)
+    theirs.forward(x, training=True)
+    np.testing.assert_array_equal(ours.binary_mask, theirs.binary_mask)
+    np.testing.assert_array_equal(ours.output, theirs.output)
+    dv = rng.standard_normal((40, 30))
+    ours.backward(dv)
+    theirs.backward(dv)
+    np.testing.assert_array_equal(ours.dinputs, theirs.dinputs)
+    ours.forward(x, training=False)
+    np.testing.assert_array_equal(ours.output, x)
+    assert ours.output is not x
+
+
+def test_dropout_errors():
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="rate must be in"):
+        nnfast.dropout(x, np.ones((2, 3), dtype=int), 1.0)
+    with pytest.raises(TypeError, match="mask must hold integers"):
+        nnfast.dropout(x, np.ones((2, 3)), 0.5)
+    with pytest.raises(ValueError, match="mask has shape"):
+        nnfast.dropout(x, np.ones((3, 2), dtype=int), 0.5)
+
+
+def test_regularization_loss_matches_book(rng):
+    np.random.seed(5)
+    layer = ref.Layer_Dense(6, 4, 1e-3, 2e-3, 3e-3, 4e-3)
+    layer.biases = rng.standard_normal((1, 4))
+    np.random.seed(5)
+    ours = nn.Layer_Dense(6, 4, 1e-3, 2e-3, 3e-3, 4e-3)
+    ours.biases = layer.biases.copy()
+    expected = ref.Loss().regularization_loss(layer)
+    assert nn.Loss().regularization_loss(ours) == pytest.approx(expected, rel=1e-12)
+    assert nnfast.regularization_loss(layer.weights, 0, 0) == 0
+    assert nnfast.regularization_loss(layer.weights, 0.5) == pytest.approx(
+        0.5 * np.abs(layer.weights).sum(), rel=1e-13)
+
+
+def test_regularization_gradient_is_the_loss_gradient(rng):
+    w = rng.standard_normal((3, 4))
+    w[np.abs(w) < 1e-3] = 0.5
+    x, dv = np.zeros((2, 3)), np.zeros((2, 4))  # no data gradient: only the regularization
+    dw, db, _ = nnfast.dense_backward(dv, x, w, np.zeros((1, 4)), 0.01, 0.02)
+    check(dw, numeric_grad(lambda: nnfast.regularization_loss(w, 0.01, 0.02), w))

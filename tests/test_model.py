@@ -1,0 +1,188 @@
+"""The book's Model: train/evaluate/predict output and numbers against the NumPy reference
+Model, the fused classifier path and the book's layer-by-layer path, parameters, save/load
+round trips and a prediction from a model loaded in a new process."""
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnfast
+import nnfast.nn as nn
+import reference_train as ref
+from nnfast.datasets import spiral_data
+
+NNFAST_HOME = str(Path(nnfast.__file__).resolve().parent.parent)
+
+
+def classifier(mod, dropout=0.0, regularized=False, optimizer=("Optimizer_Adam", dict(learning_rate=0.05, decay=5e-7))):
+    np.random.seed(0)
+    X, y = spiral_data(samples=100, classes=3)
+    X_val, y_val = spiral_data(samples=20, classes=3)
+    reg = dict(weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4) if regularized else {}
+    model = mod.Model()
+    model.add(mod.Layer_Dense(2, 64, **reg))
+    model.add(mod.Activation_ReLU())
+    if dropout:
+        model.add(mod.Layer_Dropout(dropout))
+    model.add(mod.Layer_Dense(64, 64))
+    model.add(mod.Activation_ReLU())
+    model.add(mod.Layer_Dense(64, 3))
+    model.add(mod.Activation_Softmax())
+    model.set(loss=mod.Loss_CategoricalCrossentropy(),
+              optimizer=getattr(mod, optimizer[0])(**optimizer[1]),
+              accuracy=mod.Accuracy_Categorical())
+    model.finalize()
+    return model, X, y, X_val, y_val
+
+
+def train_output(model, *args, **kwargs):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        model.train(*args, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("dropout,regularized,batch_size", [
+    (0.0, False, None), (0.1, True, None), (0.0, True, 64), (0.2, False, 128)])
+def test_fused_classifier_training_matches_book(restore_global_seed, dropout, regularized, batch_size):
+    ours, X, y, Xv, yv = classifier(nn, dropout, regularized)
+    theirs, *_ = classifier(ref, dropout, regularized)
+    np.random.seed(7)
+    out_ours = train_output(ours, X, y, epochs=30, batch_size=batch_size, print_every=2,
+                            validation_data=(Xv, yv))
+    np.random.seed(7)
+    out_theirs = train_output(theirs, X, y, epochs=30, batch_size=batch_size, print_every=2,
+                              validation_data=(Xv, yv))
+    assert ours._fused is not None  # the fast path ran
+    # the book's lines, the same numbers (printed to 3 decimals; lr in full)
+    assert out_ours.splitlines() == out_theirs.splitlines()
+    for a, b in zip(ours.trainable_layers, theirs.trainable_layers):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose(a.biases, b.biases, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(ours.predict(Xv), theirs.predict(Xv), rtol=1e-7, atol=1e-10)
+    loss_o, acc_o = ours.evaluate(Xv, yv, verbose=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        theirs.evaluate(Xv, yv)
+    assert loss_o == pytest.approx(theirs.loss.calculate_accumulated(), rel=1e-7)
+    assert acc_o == theirs.accuracy.calculate_accumulated()
+
+
+@pytest.mark.parametrize("optimizer", [("Optimizer_SGD", dict(decay=1e-3, momentum=0.9)),
+                                       ("Optimizer_RMSprop", dict(learning_rate=0.02))])
+def test_other_optimizers_through_model(restore_global_seed, optimizer):
+    ours, X, y, *_ = classifier(nn, optimizer=optimizer)
+    theirs, *_ = classifier(ref, optimizer=optimizer)
+    assert train_output(ours, X, y, epochs=20).splitlines() == \
+        train_output(theirs, X, y, epochs=20).splitlines()
+
+
+def binary_model(mod):
+    np.random.seed(0)
+    X, y = spiral_data(samples=100, classes=2)
+    y = y.reshape(-1, 1)
+    model = mod.Model()
+    model.add(mod.Layer_Dense(2, 64, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4))
+    model.add(mod.Activation_ReLU())
+    model.add(mod.Layer_Dense(64, 1))
+    model.add(mod.Activation_Sigmoid())
+    model.set(loss=mod.Loss_BinaryCrossentropy(), optimizer=mod.Optimizer_Adam(decay=5e-7),
+              accuracy=mod.Accuracy_Categorical(binary=True))
+    model.finalize()
+    return model, X, y
+
+
+def regression_model(mod):
+    X, y = ref.sine_data(200)
+    np.random.seed(0)
+    model = mod.Model()
+    model.add(mod.Layer_Dense(1, 64))
+    model.add(mod.Activation_ReLU())
+    model.add(mod.Layer_Dense(64, 1))
+    model.add(mod.Activation_Linear())
+    model.set(loss=mod.Loss_MeanSquaredError(),
+              optimizer=mod.Optimizer_Adam(learning_rate=0.005, decay=1e-3),
+              accuracy=mod.Accuracy_Regression())
+    model.finalize()
+    return model, X, y
+
+
+@pytest.mark.parametrize("build", [binary_model, regression_model])
+def test_book_path_models_match_book(restore_global_seed, build):
+    ours, X, y = build(nn)
+    theirs, _, _ = build(ref)
+    out_ours = train_output(ours, X, y, epochs=50, print_every=1, validation_data=(X, y))
+    out_theirs = train_output(theirs, X, y, epochs=50, print_every=1, validation_data=(X, y))
+    assert ours._fused is None
+    assert out_ours.splitlines() == out_theirs.splitlines()
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12)
+
+
+def test_verbose_false_prints_nothing_and_terminal_gets_a_progress_bar(restore_global_seed, monkeypatch):
+    model, X, y, *_ = classifier(nn)
+    assert train_output(model, X, y, epochs=3, verbose=False) == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stdout", term)
+    model.train(X, y, epochs=5)
+    monkeypatch.undo()
+    text = term.getvalue()
+    assert "\repoch 5/5 [" in text and "epoch: " not in text
+    assert text.rstrip().splitlines()[-1].startswith("training, acc: ")
+
+
+def test_parameters_round_trip(tmp_path, restore_global_seed):
+    model, X, y, *_ = classifier(nn)
+    train_output(model, X, y, epochs=5)
+    params = model.get_parameters()
+    assert [p[0].shape for p in params] == [(2, 64), (64, 64), (64, 3)]
+    before = model.predict(X)
+    model.save_parameters(tmp_path / "p.parms")
+    other, *_ = classifier(nn)
+    other.load_parameters(tmp_path / "p.parms")
+    np.testing.assert_array_equal(other.predict(X), before)
+    other.set_parameters([(w * 0, b * 0) for w, b in params])
+    assert np.allclose(other.predict(X), 1 / 3)
+
+
+def test_save_load_round_trip_and_new_process(tmp_path, restore_global_seed):
+    model, X, y, *_ = classifier(nn, dropout=0.1)
+    train_output(model, X, y, epochs=20, batch_size=100)
+    path = tmp_path / "spiral.model"
+    model.save(path)
+    loaded = nn.Model.load(path)
+    assert not hasattr(loaded.layers[0], "output") and not hasattr(loaded.layers[0], "dweights")
+    expected = model.predict(X)
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+    np.save(tmp_path / "X.npy", X)
+    code = ("import sys, numpy as np; from nnfast.nn import Model; "
+            "m = Model.load(sys.argv[1]); np.save(sys.argv[3], m.predict(np.load(sys.argv[2])))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [NNFAST_HOME, os.environ.get("PYTHONPATH")])))
+    run = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "X.npy"),
+                          str(tmp_path / "pred.npy")], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "pred.npy"), expected)
+    # the loaded model keeps training (optimizer state travels with it)
+    train_output(loaded, X, y, epochs=2)
+
+
+def test_pep8_aliases():
+    assert nn.Dropout is nn.Layer_Dropout and nn.Sigmoid is nn.Activation_Sigmoid
+    assert nn.Adam is nn.Optimizer_Adam and nn.SGD is nn.Optimizer_SGD
+    assert nn.RMSprop is nn.Optimizer_RMSprop and nn.Adagrad is nn.Optimizer_Adagrad
+    assert nn.BinaryCrossentropy is nn.Loss_BinaryCrossentropy
+    assert nn.MeanSquaredError is nn.Loss_MeanSquaredError
+    assert nn.MeanAbsoluteError is nn.Loss_MeanAbsoluteError
+    assert nn.CategoricalAccuracy is nn.Accuracy_Categorical
+    assert nn.RegressionAccuracy is nn.Accuracy_Regression
+    assert nn.Input is nn.Layer_Input
+    assert nn.SoftmaxCategoricalCrossentropy is nn.Activation_Softmax_Loss_CategoricalCrossentropy

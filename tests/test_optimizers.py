@@ -1,0 +1,106 @@
+"""The book's optimizers (SGD with decay and momentum, Adagrad, RMSprop, Adam): nnfast's fused
+in-place C steps against the NumPy reference of the book's classes, step by step, both
+dtypes, contiguous and strided parameters; and the functional update errors."""
+import numpy as np
+import pytest
+
+import nnfast
+import nnfast.nn as nn
+import reference_train as ref
+from conftest import as_layout
+
+OPTIMIZERS = [
+    ("Optimizer_SGD", {}),
+    ("Optimizer_SGD", dict(learning_rate=0.5, decay=1e-2)),
+    ("Optimizer_SGD", dict(learning_rate=0.5, decay=1e-3, momentum=0.9)),
+    ("Optimizer_Adagrad", dict(decay=1e-4)),
+    ("Optimizer_Adagrad", dict(learning_rate=0.3, epsilon=1e-5)),
+    ("Optimizer_RMSprop", {}),
+    ("Optimizer_RMSprop", dict(learning_rate=0.02, decay=1e-5, rho=0.999)),
+    ("Optimizer_Adam", {}),
+    ("Optimizer_Adam", dict(learning_rate=0.05, decay=5e-7, beta_1=0.8, beta_2=0.99)),
+]
+
+
+class Params:
+    """A stand-in layer: weights, biases and their gradients."""
+
+    def __init__(self, w, b):
+        self.weights, self.biases = w, b
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIMIZERS, ids=lambda v: str(v))
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_optimizer_steps_match_book(rng, dtype, name, kwargs, layout):
+    w0 = rng.standard_normal((7, 5)).astype(dtype)
+    b0 = rng.standard_normal((1, 5)).astype(dtype)
+    ours = Params(as_layout(w0, layout), b0.copy())
+    theirs = Params(w0.copy(), b0.copy())
+    opt_ours, opt_theirs = getattr(nn, name)(**kwargs), getattr(ref, name)(**kwargs)
+    for attr in ("learning_rate", "current_learning_rate", "decay", "iterations"):
+        assert getattr(opt_ours, attr) == getattr(opt_theirs, attr)
+    for step in range(5):
+        g_w = rng.standard_normal((7, 5)).astype(dtype)
+        g_b = rng.standard_normal((1, 5)).astype(dtype)
+        ours.dweights, ours.dbiases = as_layout(g_w, layout), g_b
+        theirs.dweights, theirs.dbiases = g_w, g_b
+        for opt, layer in ((opt_ours, ours), (opt_theirs, theirs)):
+            opt.pre_update_params()
+            opt.update_params(layer)
+            opt.post_update_params()
+        assert opt_ours.current_learning_rate == opt_theirs.current_learning_rate
+        assert opt_ours.iterations == opt_theirs.iterations == step + 1
+        tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(ours.weights, theirs.weights, **tol)
+        np.testing.assert_allclose(ours.biases, theirs.biases, **tol)
+        for state in ("weight_momentums", "weight_cache", "bias_momentums", "bias_cache"):
+            assert hasattr(ours, state) == hasattr(theirs, state), state
+            if hasattr(ours, state):
+                np.testing.assert_allclose(getattr(ours, state), getattr(theirs, state), **tol)
+        assert ours.weights.dtype == dtype
+
+
+def test_optimizer_defaults_are_the_books():
+    assert (nn.Optimizer_SGD().learning_rate, nn.Optimizer_SGD().decay, nn.Optimizer_SGD().momentum) == (1.0, 0.0, 0.0)
+    assert (nn.Optimizer_Adagrad().learning_rate, nn.Optimizer_Adagrad().epsilon) == (1.0, 1e-7)
+    r = nn.Optimizer_RMSprop()
+    assert (r.learning_rate, r.decay, r.epsilon, r.rho) == (0.001, 0.0, 1e-7, 0.9)
+    a = nn.Optimizer_Adam()
+    assert (a.learning_rate, a.decay, a.epsilon, a.beta_1, a.beta_2) == (0.001, 0.0, 1e-7, 0.9, 0.999)
+
+
+def test_adam_update_in_float64_is_the_books_expression(rng):
+    """One fused step against the book's expression evaluated by NumPy element by element."""
+    p, g = rng.standard_normal(1000), rng.standard_normal(1000)
+    m, v = rng.standard_normal(1000) * 0.1, rng.uniform(0, 1, 1000)
+    exp_m = 0.9 * m + (1 - 0.9) * g
+    exp_v = 0.999 * v + (1 - 0.999) * g ** 2
+    exp_p = p + -0.01 * (exp_m / (1 - 0.9 ** 4)) / (np.sqrt(exp_v / (1 - 0.999 ** 4)) + 1e-7)
+    nnfast.adam_update(p, g, m, v, 0.01, 3)
+    np.testing.assert_allclose(m, exp_m, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(v, exp_v, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(p, exp_p, rtol=1e-15, atol=1e-300)
+
+
+def test_update_errors():
+    w = np.ones((3, 2))
+    with pytest.raises(TypeError, match="param must be a numpy.ndarray"):
+        nnfast.sgd_update([1.0, 2.0], [1.0, 1.0], 0.1)
+    with pytest.raises(TypeError, match="param has dtype int64"):
+        nnfast.sgd_update(np.ones(3, dtype=np.int64), np.ones(3), 0.1)
+    ro = np.ones((3, 2))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        nnfast.sgd_update(ro, w, 0.1)
+    with pytest.raises(ValueError, match="grad has shape"):
+        nnfast.sgd_update(w, np.ones((2, 3)), 0.1)
+    with pytest.raises(ValueError, match="cache has shape"):
+        nnfast.adagrad_update(w, w, np.ones(6), 0.1)
+    with pytest.raises(TypeError, match="cache has dtype float32"):
+        nnfast.rmsprop_update(w, w, np.ones((3, 2), np.float32), 0.1)
+    with pytest.raises(TypeError, match="momentums must be a numpy.ndarray"):
+        nnfast.sgd_update(w, w, 0.1, 0.9)
+    with pytest.raises(TypeError, match="missing required argument 'iteration'"):
+        nnfast.adam_update(w, w, np.zeros_like(w), np.zeros_like(w), 0.1)
+    with pytest.raises(TypeError, match="learning_rate must be a real number"):
+        nnfast.sgd_update(w, w, "fast")
