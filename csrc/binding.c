@@ -1511,20 +1511,77 @@ static PyObject *py_supported_isas(PyObject *self, PyObject *unused)
 #define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL | METH_KEYWORDS
 
 static PyMethodDef methods[] = {
-    {"dot", FASTCALL(py_dot), "dot(a, b, out=None)\n--\n\nnumpy.dot for 1-D and 2-D arrays."},
+    {"dot", FASTCALL(py_dot),
+     "dot(a, b, out=None)\n--\n\n"
+     "numpy.dot for 1-D and 2-D arrays: (k,).(k,) -> scalar, (m,k).(k,) -> (m,),\n"
+     "(k,).(k,n) -> (n,), (m,k).(k,n) -> (m,n). Any array_like; strided and transposed views\n"
+     "are read in place.\n\n"
+     "dtype: float32 for float32 operands, float64 once a float64 is involved; integer/bool-only\n"
+     "operands give numpy.dot's exact integer result.\n"
+     "out: an ndarray of the result's shape and dtype to write into (may alias an input).\n\n"
+     "Raises ValueError for operands that are not 1-D or 2-D or whose shapes do not align,\n"
+     "TypeError for float16/complex/object/string data or an out of the wrong type or dtype,\n"
+     "ValueError for an out of the wrong shape or a read-only out."},
     {"dense", FASTCALL(py_dense),
      "dense(inputs, weights, biases, activation=None, out=None)\n--\n\n"
-     "activation(inputs @ weights + biases) in one C call."},
-    {"relu", FASTCALL(py_relu), "relu(x, out=None)\n--\n\nnp.maximum(0, x)."},
-    {"linear", FASTCALL(py_linear), "linear(x, out=None)\n--\n\nA copy of x."},
-    {"softmax", FASTCALL(py_softmax), "softmax(x, out=None)\n--\n\nSoftmax over the last axis."},
+     "activation(inputs @ weights + biases) in one C call (a dense layer's forward pass).\n\n"
+     "inputs (n, n_inputs) or one sample (n_inputs,); weights (n_inputs, n_neurons);\n"
+     "biases (n_neurons,) or (1, n_neurons). Result (n, n_neurons), or (n_neurons,) for one\n"
+     "sample. activation: None or 'linear' (none), 'relu', or 'softmax' (row-wise).\n"
+     "dtype: float32 when all are float32, else float64. out: an ndarray of the result's\n"
+     "shape and dtype to write into.\n\n"
+     "Raises ValueError for shapes that do not align (the message names them) or an unknown\n"
+     "activation, TypeError for non-numeric or float16/complex data or a wrong out dtype."},
+    {"relu", FASTCALL(py_relu),
+     "relu(x, out=None)\n--\n\n"
+     "np.maximum(0, x), element-wise, any shape (NaN propagates).\n\n"
+     "dtype: float32 stays float32, float64 stays float64, integer/bool input gives float64.\n"
+     "out: an ndarray of x's shape and the result dtype to write into (may be x itself).\n\n"
+     "Raises TypeError for float16/complex/object/string data or a wrong out dtype,\n"
+     "ValueError for an out of the wrong shape or a read-only out."},
+    {"linear", FASTCALL(py_linear),
+     "linear(x, out=None)\n--\n\n"
+     "The linear (identity) activation: a copy of x, any shape.\n\n"
+     "dtype: float32 stays float32, float64 stays float64, integer/bool input gives float64.\n"
+     "out: an ndarray of x's shape and the result dtype to write into.\n\n"
+     "Raises TypeError for float16/complex/object/string data or a wrong out dtype,\n"
+     "ValueError for an out of the wrong shape or a read-only out."},
+    {"softmax", FASTCALL(py_softmax),
+     "softmax(x, out=None)\n--\n\n"
+     "Softmax over the last axis: exp(x - max) / sum(exp(x - max)) per row, the row maximum\n"
+     "subtracted first so large values do not overflow. x has 1 or more dimensions; the\n"
+     "result has x's shape, each row summing to 1.\n\n"
+     "dtype: float32 stays float32, float64 stays float64, integer/bool input gives float64.\n"
+     "out: an ndarray of x's shape and the result dtype to write into.\n\n"
+     "Raises ValueError for a 0-d x, an out of the wrong shape or a read-only out,\n"
+     "TypeError for float16/complex/object/string data or a wrong out dtype."},
     {"categorical_crossentropy", FASTCALL(py_cce),
      "categorical_crossentropy(y_pred, y_true, reduction='mean')\n--\n\n"
-     "Categorical cross-entropy with the notes' clipping."},
+     "Categorical cross-entropy: -log(clip(p, 1e-7, 1 - 1e-7)) of each sample's true class.\n\n"
+     "y_pred (n, n_classes) probabilities; y_true class indices of shape (n,), any integer\n"
+     "dtype, or one-hot rows of shape (n, n_classes). reduction: 'mean' or 'sum' (a scalar of\n"
+     "y_pred's dtype) or 'none' (the per-sample losses, shape (n,)).\n"
+     "dtype: float32 for float32 y_pred, else float64.\n\n"
+     "Raises ValueError when y_pred is not 2-D, the label count or one-hot width does not\n"
+     "match, or reduction is unknown; IndexError for a label < 0 or >= n_classes; TypeError\n"
+     "for float 1-D labels or non-numeric data."},
     {"softmax_crossentropy", FASTCALL(py_softmax_cce),
-     "softmax_crossentropy(logits, y_true)\n--\n\n(mean loss, softmax(logits)) in one pass."},
+     "softmax_crossentropy(logits, y_true)\n--\n\n"
+     "(mean loss, probabilities): softmax(logits) over the last axis and the categorical\n"
+     "cross-entropy of it (clipped as categorical_crossentropy does), in one pass.\n\n"
+     "logits (n, n_classes); y_true class indices (n,) of any integer dtype or one-hot rows\n"
+     "(n, n_classes). The loss is a scalar and the probabilities an (n, n_classes) array,\n"
+     "both float32 for float32 logits, else float64.\n\n"
+     "Raises ValueError when logits is not 2-D or the labels do not match its shape,\n"
+     "IndexError for a label out of range, TypeError for float 1-D labels or non-numeric data."},
     {"accuracy", FASTCALL(py_accuracy),
-     "accuracy(y_pred, y_true)\n--\n\nFraction of rows whose argmax is the label."},
+     "accuracy(y_pred, y_true)\n--\n\n"
+     "mean(argmax(y_pred, axis=1) == labels) as a Python float.\n\n"
+     "y_pred (n, n_classes), float32 or float64 (or anything converting to them); y_true class\n"
+     "indices (n,) of any integer dtype, or one-hot rows (n, n_classes) whose argmax is taken.\n"
+     "A label outside [0, n_classes) never matches.\n\n"
+     "Raises ValueError when y_pred is not 2-D or the labels do not match its shape, TypeError\n"
+     "for float 1-D labels or non-numeric data."},
     {"dense_backward", FASTCALL(py_dense_backward),
      "dense_backward(dvalues, inputs, weights, biases=None, weight_regularizer_l1=0, "
      "weight_regularizer_l2=0, bias_regularizer_l1=0, bias_regularizer_l2=0, relu_output=None, "
@@ -1576,7 +1633,8 @@ static PyMethodDef methods[] = {
      "beta_1=0.9, beta_2=0.999)\n--\n\nThe book's Adam step, in place."},
     {"regularization_loss", FASTCALL(py_regularization_loss),
      "regularization_loss(x, l1=0, l2=0)\n--\n\nl1 * sum(|x|) + l2 * sum(x * x)."},
-    {"get_isa", py_get_isa, METH_NOARGS, "get_isa()\n--\n\nThe instruction set the kernels use."},
+    {"get_isa", py_get_isa, METH_NOARGS,
+     "get_isa()\n--\n\nThe instruction set the kernels use: 'generic', 'avx2' or 'avx512' (str)."},
     {"set_isa", py_set_isa, METH_O,
      "set_isa(name)\n--\n\nForce 'generic', 'avx2' or 'avx512' (None: the best supported)."},
     {"set_num_threads", py_set_num_threads, METH_O,
@@ -1585,7 +1643,8 @@ static PyMethodDef methods[] = {
     {"get_num_threads", py_get_num_threads, METH_NOARGS,
      "get_num_threads()\n--\n\nThe number of threads large products use."},
     {"supported_isas", py_supported_isas, METH_NOARGS,
-     "supported_isas()\n--\n\nThe instruction sets this CPU can run."},
+     "supported_isas()\n--\n\nThe instruction sets this CPU can run, a list of str such as\n"
+     "['generic', 'avx2', 'avx512']; set_isa and NNFAST_ISA accept these."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -54,6 +54,7 @@ from ._core import (  # training: backward passes, losses, dropout, optimizer st
     softmax_crossentropy_backward,
 )
 from . import datasets, nn
+from ._config import show_config
 
 __version__ = "0.1.0"
 
@@ -90,5 +91,6 @@ __all__ = [
     "sigmoid_backward",
     "softmax_backward",
     "softmax_crossentropy_backward",
+    "show_config",
     "__version__",
 ]

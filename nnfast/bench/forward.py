@@ -1,0 +1,303 @@
+"""Benchmarks of the forward path: every public function and the notes' classes.
+
+Each NumPy contender is the code the notes write (``np.dot(inputs, weights) + biases``,
+``np.maximum(0, x)``, softmax with the row maximum subtracted, the clipped cross-entropy);
+the classes are compared with the plain-NumPy copies of the notes' classes that
+``python -m nnfast`` uses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nnfast
+from nnfast import nn
+from nnfast.__main__ import (
+    NumPy_Activation_ReLU,
+    NumPy_Activation_Softmax,
+    NumPy_Layer_Dense,
+    NumPy_Loss_CategoricalCrossentropy,
+)
+
+from ._suite import Contenders, Size, operation
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs and the notes' NumPy code
+# ---------------------------------------------------------------------------------------
+def layer(s: Size, rng: np.random.Generator):
+    """Inputs (n, n_in), weights (n_in, n_out), biases (1, n_out) in the size's dtype."""
+    X = rng.standard_normal((s.n, s.n_in)).astype(s.dtype)
+    W = (rng.standard_normal((s.n_in, s.n_out)) / np.sqrt(max(s.n_in, 1))).astype(s.dtype)
+    b = (0.1 * rng.standard_normal((1, s.n_out))).astype(s.dtype)
+    return X, W, b
+
+
+def logits(s: Size, rng: np.random.Generator, width: int | None = None) -> np.ndarray:
+    return (2.0 * rng.standard_normal((s.n, width or s.n_classes))).astype(s.dtype)
+
+
+def labels(s: Size, rng: np.random.Generator) -> np.ndarray:
+    # uint8 as spiral_data returns them, a wider integer when the classes need it
+    return rng.integers(0, s.n_classes, s.n).astype(np.uint8 if s.n_classes <= 256 else np.int64)
+
+
+def np_softmax(x):
+    exp_values = np.exp(x - np.max(x, axis=1, keepdims=True))
+    return exp_values / np.sum(exp_values, axis=1, keepdims=True)
+
+
+def np_cce(y_pred, y_true):
+    y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    if y_true.ndim == 1:
+        correct_confidences = y_pred_clipped[range(len(y_pred)), y_true]
+    else:
+        correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
+    return np.mean(-np.log(correct_confidences))
+
+
+def layer_shapes(s: Size) -> str:
+    return f"({s.n},{s.n_in}) @ ({s.n_in},{s.n_out}) + (1,{s.n_out})"
+
+
+# ---------------------------------------------------------------------------------------
+# PyTorch contenders (only built when torch is installed)
+# ---------------------------------------------------------------------------------------
+def torch_of(*arrays):
+    """The torch module and the arrays as tensors sharing memory, or (None, ...)."""
+    try:
+        import torch
+    except ImportError:
+        return None, arrays
+    tensors = tuple(torch.from_numpy(a if a.dtype.kind == "f" else a.astype(np.int64))
+                    for a in arrays)
+    return torch, tensors
+
+
+def torch_cce(torch, probs, y):
+    picked = torch.gather(probs, 1, y[:, None])[:, 0]
+    return -torch.log(torch.clamp(picked, 1e-7, 1 - 1e-7)).mean()
+
+
+# ---------------------------------------------------------------------------------------
+# The functional API
+# ---------------------------------------------------------------------------------------
+@operation("dot", torch=True)
+def dot(s, rng):
+    X, W, _ = layer(s, rng)
+    torch, (tX, tW) = torch_of(X, W)
+    return Contenders(
+        nnfast=lambda: nnfast.dot(X, W),
+        numpy=lambda: np.dot(X, W),
+        torch=torch and (lambda: torch.mm(tX, tW)),
+        shapes=f"({s.n},{s.n_in}) . ({s.n_in},{s.n_out})", k=s.n_in)
+
+
+def _dense(activation, np_activation, torch_activation):
+    def build(s, rng):
+        X, W, b = layer(s, rng)
+        torch, (tX, tW, tb) = torch_of(X, W, b)
+        return Contenders(
+            nnfast=lambda: nnfast.dense(X, W, b, activation=activation),
+            numpy=lambda: np_activation(np.dot(X, W) + b),
+            torch=torch and (lambda: torch_activation(torch, torch.addmm(tb, tX, tW))),
+            shapes=layer_shapes(s), k=s.n_in)
+    return build
+
+
+operation("dense", torch=True)(_dense(None, lambda z: z, lambda t, z: z))
+operation("dense linear", torch=True)(_dense("linear", lambda z: z, lambda t, z: z))
+operation("dense relu", torch=True)(
+    _dense("relu", lambda z: np.maximum(0, z), lambda t, z: t.relu(z)))
+operation("dense softmax", torch=True)(
+    _dense("softmax", np_softmax, lambda t, z: t.softmax(z, dim=1)))
+
+
+@operation("relu", torch=True)
+def relu(s, rng):
+    x = logits(s, rng, s.n_out)
+    torch, (tx,) = torch_of(x)
+    return Contenders(nnfast=lambda: nnfast.relu(x), numpy=lambda: np.maximum(0, x),
+                      torch=torch and (lambda: torch.relu(tx)), shapes=f"({s.n},{s.n_out})")
+
+
+@operation("linear", torch=True)
+def linear(s, rng):
+    x = logits(s, rng, s.n_out)
+    torch, (tx,) = torch_of(x)
+    return Contenders(nnfast=lambda: nnfast.linear(x), numpy=lambda: x.copy(),
+                      torch=torch and (lambda: tx.clone()), shapes=f"({s.n},{s.n_out})")
+
+
+@operation("softmax", torch=True)
+def softmax(s, rng):
+    x = logits(s, rng)
+    torch, (tx,) = torch_of(x)
+    return Contenders(nnfast=lambda: nnfast.softmax(x), numpy=lambda: np_softmax(x),
+                      torch=torch and (lambda: torch.softmax(tx, dim=1)),
+                      shapes=f"({s.n},{s.n_classes})", k=s.n_classes)
+
+
+@operation("categorical_crossentropy", torch=True)
+def categorical_crossentropy(s, rng):
+    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    torch, (tp, ty) = torch_of(probs, y)
+    return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, y),
+                      numpy=lambda: np_cce(probs, y),
+                      torch=torch and (lambda: torch_cce(torch, tp, ty)),
+                      shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
+
+
+@operation("categorical_crossentropy one-hot")
+def categorical_crossentropy_onehot(s, rng):
+    probs = np_softmax(logits(s, rng))
+    onehot = np.eye(s.n_classes, dtype=s.dtype)[labels(s, rng)]
+    return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, onehot),
+                      numpy=lambda: np_cce(probs, onehot),
+                      shapes=f"({s.n},{s.n_classes}), one-hot ({s.n},{s.n_classes})", k=s.n)
+
+
+@operation("softmax_crossentropy", torch=True)
+def softmax_crossentropy(s, rng):
+    x, y = logits(s, rng), labels(s, rng)
+    torch, (tx, ty) = torch_of(x, y)
+
+    def numpy_side():
+        probs = np_softmax(x)
+        return np_cce(probs, y), probs
+
+    def torch_side():
+        probs = torch.softmax(tx, dim=1)
+        return torch_cce(torch, probs, ty), probs
+
+    return Contenders(nnfast=lambda: nnfast.softmax_crossentropy(x, y), numpy=numpy_side,
+                      torch=torch and torch_side,
+                      shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
+
+
+@operation("accuracy", torch=True)
+def accuracy(s, rng):
+    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    torch, (tp, ty) = torch_of(probs, y)
+    return Contenders(nnfast=lambda: nnfast.accuracy(probs, y),
+                      numpy=lambda: np.mean(np.argmax(probs, axis=1) == y),
+                      torch=torch and (lambda: (tp.argmax(dim=1) == ty).double().mean()),
+                      shapes=f"({s.n},{s.n_classes}), labels ({s.n},)")
+
+
+# ---------------------------------------------------------------------------------------
+# The notes' classes (nnfast.nn against the notes' classes in plain NumPy)
+# ---------------------------------------------------------------------------------------
+@operation("Neuron.forward")
+def neuron(s, rng):
+    X, W, b = layer(s, rng)
+    w, bias = W[:, 0].copy(), float(b[0, 0])
+    fast = nn.Neuron(w, bias)
+    return Contenders(nnfast=lambda: fast.forward(X), numpy=lambda: np.dot(X, w) + bias,
+                      shapes=f"({s.n},{s.n_in}) . ({s.n_in},) + bias", k=s.n_in)
+
+
+@operation("Layer_Dense.forward")
+def layer_dense(s, rng):
+    X, W, b = layer(s, rng)
+    fast = nn.Layer_Dense(0, 0)
+    fast.weights, fast.biases = W, b
+    slow = NumPy_Layer_Dense(W, b)
+
+    def numpy_side():
+        slow.forward(X)
+        return slow.output
+
+    return Contenders(nnfast=lambda: fast.forward(X), numpy=numpy_side,
+                      shapes=layer_shapes(s), k=s.n_in)
+
+
+def _class_forward(fast, slow, x):
+    def nnfast_side():
+        fast.forward(x)
+        return fast.output
+
+    def numpy_side():
+        slow.forward(x)
+        return slow.output
+
+    return nnfast_side, numpy_side
+
+
+@operation("Activation_ReLU.forward")
+def activation_relu(s, rng):
+    x = logits(s, rng, s.n_out)
+    f, n = _class_forward(nn.Activation_ReLU(), NumPy_Activation_ReLU(), x)
+    return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_out})")
+
+
+@operation("Activation_Softmax.forward")
+def activation_softmax(s, rng):
+    x = logits(s, rng)
+    f, n = _class_forward(nn.Activation_Softmax(), NumPy_Activation_Softmax(), x)
+    return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_classes})", k=s.n_classes)
+
+
+@operation("Loss_CategoricalCrossentropy.calculate")
+def loss_cce(s, rng):
+    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    fast, slow = nn.Loss_CategoricalCrossentropy(), NumPy_Loss_CategoricalCrossentropy()
+    return Contenders(nnfast=lambda: fast.calculate(probs, y),
+                      numpy=lambda: slow.calculate(probs, y),
+                      shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
+
+
+def network(s: Size, rng: np.random.Generator):
+    """A two-layer network n_in -> n_out (ReLU) -> n_classes (softmax), its data and labels."""
+    X, W1, b1 = layer(s, rng)
+    W2 = (rng.standard_normal((s.n_out, s.n_classes)) / np.sqrt(max(s.n_out, 1))).astype(s.dtype)
+    b2 = (0.1 * rng.standard_normal((1, s.n_classes))).astype(s.dtype)
+    return X, labels(s, rng), W1, b1, W2, b2
+
+
+def network_shapes(s: Size) -> str:
+    return f"({s.n},{s.n_in}) -> {s.n_out} relu -> {s.n_classes} softmax + loss"
+
+
+@operation("forward pass, notes' classes")
+def forward_classes(s, rng):
+    X, y, W1, b1, W2, b2 = network(s, rng)
+    d1, d2 = nn.Layer_Dense(0, 0), nn.Layer_Dense(0, 0)
+    d1.weights, d1.biases, d2.weights, d2.biases = W1, b1, W2, b2
+    fast = (d1, nn.Activation_ReLU(), d2, nn.Activation_Softmax(), nn.Loss_CategoricalCrossentropy())
+    slow = (NumPy_Layer_Dense(W1, b1), NumPy_Activation_ReLU(), NumPy_Layer_Dense(W2, b2),
+            NumPy_Activation_Softmax(), NumPy_Loss_CategoricalCrossentropy())
+
+    def run(net):
+        l1, a1, l2, a2, loss = net
+        l1.forward(X)
+        a1.forward(l1.output)
+        l2.forward(a1.output)
+        a2.forward(l2.output)
+        return loss.calculate(a2.output, y), a2.output
+
+    return Contenders(nnfast=lambda: run(fast), numpy=lambda: run(slow),
+                      shapes=network_shapes(s), k=max(s.n_in, s.n_out, s.n))
+
+
+@operation("forward pass, fused calls", torch=True)
+def forward_fused(s, rng):
+    X, y, W1, b1, W2, b2 = network(s, rng)
+    torch, (tX, ty, tW1, tb1, tW2, tb2) = torch_of(X, y, W1, b1, W2, b2)
+
+    def nnfast_side():
+        hidden = nnfast.dense(X, W1, b1, activation="relu")
+        return nnfast.softmax_crossentropy(nnfast.dense(hidden, W2, b2), y)
+
+    def numpy_side():
+        hidden = np.maximum(0, np.dot(X, W1) + b1)
+        probs = np_softmax(np.dot(hidden, W2) + b2)
+        return np_cce(probs, y), probs
+
+    def torch_side():
+        hidden = torch.relu(torch.addmm(tb1, tX, tW1))
+        probs = torch.softmax(torch.addmm(tb2, hidden, tW2), dim=1)
+        return torch_cce(torch, probs, ty), probs
+
+    return Contenders(nnfast=nnfast_side, numpy=numpy_side, torch=torch and torch_side,
+                      shapes=network_shapes(s), k=max(s.n_in, s.n_out, s.n))

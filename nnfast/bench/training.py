@@ -1,0 +1,109 @@
+"""Benchmarks of training: backward passes and optimizer steps, each against the book's NumPy
+code (the gradients and updates of "Neural Networks from Scratch in Python", chapters 9-10).
+
+Sizes as in forward.py: the dense layer is n x (n_in -> n_out); the optimizers update its
+(n_in, n_out) weights. The optimizer steps run in place, so their agreement check runs one
+step of each side on fresh copies of the same state (Contenders.fresh); while timed, each
+side keeps stepping its own state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nnfast
+
+from ._suite import Contenders, Size, operation
+from .forward import labels, layer, logits, np_softmax
+
+
+@operation("dense_backward", torch=False)
+def dense_backward(s: Size, rng):
+    X, W, b = layer(s, rng)
+    dvalues = rng.standard_normal((s.n, s.n_out)).astype(s.dtype)
+
+    def numpy_side():  # the book's Layer_Dense.backward
+        return np.dot(X.T, dvalues), np.sum(dvalues, axis=0, keepdims=True), np.dot(dvalues, W.T)
+
+    return Contenders(nnfast=lambda: nnfast.dense_backward(dvalues, X, W, b), numpy=numpy_side,
+                      shapes=f"dvalues ({s.n},{s.n_out}), inputs ({s.n},{s.n_in}), weights ({s.n_in},{s.n_out})",
+                      k=max(s.n, s.n_out))
+
+
+@operation("relu_backward")
+def relu_backward(s: Size, rng):
+    inputs, dvalues = logits(s, rng, s.n_out), logits(s, rng, s.n_out)
+
+    def numpy_side():  # the book's Activation_ReLU.backward
+        dinputs = dvalues.copy()
+        dinputs[inputs <= 0] = 0
+        return dinputs
+
+    return Contenders(nnfast=lambda: nnfast.relu_backward(dvalues, inputs), numpy=numpy_side,
+                      shapes=f"({s.n},{s.n_out})")
+
+
+@operation("softmax_crossentropy_backward")
+def softmax_crossentropy_backward(s: Size, rng):
+    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+
+    def numpy_side():  # the book's Activation_Softmax_Loss_CategoricalCrossentropy.backward
+        dinputs = probs.copy()
+        dinputs[range(len(probs)), y] -= 1
+        return dinputs / len(probs)
+
+    return Contenders(nnfast=lambda: nnfast.softmax_crossentropy_backward(probs, y), numpy=numpy_side,
+                      shapes=f"({s.n},{s.n_classes}), labels ({s.n},)")
+
+
+def _optimizer(s: Size, rng, n_state, nnfast_step, numpy_step):
+    """Contenders for an in-place step on (n_in, n_out) weights with n_state state arrays."""
+    _, W, _ = layer(s, rng)
+    grad = (0.01 * rng.standard_normal(W.shape)).astype(s.dtype)
+    start = [W] + [np.abs(0.01 * rng.standard_normal(W.shape)).astype(s.dtype) for _ in range(n_state)]
+
+    def copies():
+        return [a.copy() for a in start]
+
+    fast, slow = copies(), copies()
+
+    def fresh(side):
+        a, b = copies(), copies()
+        (nnfast_step if side == "nnfast" else numpy_step)(grad, *a)
+        numpy_step(grad, *b)
+        return a, b
+
+    def run(step, state):
+        def call():
+            step(grad, *state)
+            return state[0]
+        return call
+
+    return Contenders(nnfast=run(nnfast_step, fast), numpy=run(numpy_step, slow), fresh=fresh,
+                      shapes=f"weights ({s.n_in},{s.n_out}), {n_state} state array(s)")
+
+
+@operation("sgd_update momentum")
+def sgd_update(s: Size, rng):
+    lr, momentum = 0.1, 0.9
+
+    def numpy_step(grad, weights, momentums):  # the book's Optimizer_SGD with momentum
+        weight_updates = momentum * momentums - lr * grad
+        momentums[...] = weight_updates
+        weights += weight_updates
+
+    return _optimizer(s, rng, 1, lambda g, w, m: nnfast.sgd_update(w, g, lr, momentum, m), numpy_step)
+
+
+@operation("adam_update")
+def adam_update(s: Size, rng):
+    lr, beta_1, beta_2, eps, iteration = 0.001, 0.9, 0.999, 1e-7, 0
+
+    def numpy_step(grad, weights, momentums, cache):  # the book's Optimizer_Adam (iterations = 0)
+        momentums[...] = beta_1 * momentums + (1 - beta_1) * grad
+        momentums_corrected = momentums / (1 - beta_1 ** (iteration + 1))
+        cache[...] = beta_2 * cache + (1 - beta_2) * grad ** 2
+        cache_corrected = cache / (1 - beta_2 ** (iteration + 1))
+        weights += -lr * momentums_corrected / (np.sqrt(cache_corrected) + eps)
+
+    return _optimizer(s, rng, 2, lambda g, w, m, c: nnfast.adam_update(w, g, m, c, lr, iteration), numpy_step)
