@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include "nnfast.h"
 
+/* A sum the compiler may split over SIMD lanes (OpenMP SIMD: -fopenmp-simd, no runtime). */
+#define NNF_PRAGMA(text) _Pragma(#text)
+#define NNF_SIMD_SUM(v) NNF_PRAGMA(omp simd reduction(+ : v))
+
 #define NNF_TEMPLATE "softmax.inc"
 #include "per_isa.h"
 
