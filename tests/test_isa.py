@@ -12,7 +12,8 @@ import pytest
 import nnfast
 
 TESTS = Path(__file__).resolve().parent
-NUMERIC_MODULES = ["test_dot.py", "test_dense.py", "test_activations.py", "test_losses.py", "test_nn.py"]
+NUMERIC_MODULES = ["test_dot.py", "test_dense.py", "test_activations.py", "test_losses.py", "test_nn.py",
+                   "test_backward.py", "test_optimizers.py"]
 ISAS = ["generic", "avx2", "avx512"]
 
 
