@@ -24,7 +24,9 @@ setup(
             depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.[hi]*")),
             extra_compile_args=COMPILE_ARGS,
             extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
-            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+            # The flags, compiled in, so nnfast.show_config() reports what this build used.
+            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION"),
+                           ("NNF_COMPILE_ARGS", '"' + " ".join(COMPILE_ARGS) + '"')],
         )
     ]
 )

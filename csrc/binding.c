@@ -1659,5 +1659,11 @@ PyMODINIT_FUNC PyInit__core(void)
     import_array();
     if (select_isa(getenv("NNFAST_ISA")) < 0 || threads_from_env() < 0)
         return NULL;
-    return PyModule_Create(&module);
+    PyObject *mod = PyModule_Create(&module);
+#ifndef NNF_COMPILE_ARGS
+#define NNF_COMPILE_ARGS "unknown"
+#endif
+    if (mod && PyModule_AddStringConstant(mod, "COMPILE_ARGS", NNF_COMPILE_ARGS) < 0)
+        Py_CLEAR(mod);
+    return mod;
 }

@@ -5,19 +5,15 @@ from __future__ import annotations
 import os
 import platform
 import re
-import sys
 import sysconfig
 
 import numpy as np
 
 from . import _core
 
-# The flags setup.py passes to the compiler for the C core (extra_compile_args). Kept equal
-# to setup.py's COMPILE_ARGS by tests/test_package.py; nothing is imported from setup.py.
-SETUP_COMPILE_ARGS = (
-    ["/O2"] if sys.platform == "win32"
-    else ["-O3", "-std=c11", "-ffp-contract=fast", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
-)
+# The flags setup.py passed to the compiler for this build of the C core (extra_compile_args),
+# compiled into the extension as a string.
+SETUP_COMPILE_ARGS = _core.COMPILE_ARGS.split()
 
 
 def compiler_of_extension(path: str) -> str:
