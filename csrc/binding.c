@@ -24,6 +24,19 @@
 /* ---------------------------------------------------------------------------------------- */
 /* Argument parsing: positional or keyword, METH_FASTCALL so a tiny call stays cheap.        */
 
+/* The UTF-8 of a str for comparing with C strings: ValueError if it holds a NUL character
+ * (strcmp would stop there and take "relu\0x" for "relu"). */
+static const char *utf8_of(PyObject *str, const char *fn, const char *what)
+{
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &len);
+    if (s && (Py_ssize_t)strlen(s) != len) {
+        PyErr_Format(PyExc_ValueError, "%s: %s %R contains a null character", fn, what, str);
+        return NULL;
+    }
+    return s;
+}
+
 /* Fills vals[0..n) from args/kwnames by the names in `names`; missing optional ones stay NULL.
  * The first `required` are mandatory. Borrowed references. */
 static int parse_args(const char *fn, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
@@ -37,7 +50,7 @@ static int parse_args(const char *fn, PyObject *const *args, Py_ssize_t nargs, P
         vals[i] = i < nargs ? args[i] : NULL;
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t k = 0; k < nkw; k++) {
-        const char *key = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
+        const char *key = utf8_of(PyTuple_GET_ITEM(kwnames, k), fn, "keyword argument");
         if (!key)
             return -1;
         int i = 0;
@@ -71,14 +84,18 @@ static PyObject *unless_none(PyObject *v)
 /* Arrays: conversion, dtype resolution, shapes.                                            */
 
 /* "(3,4)" into buf. */
-static const char *shape_str(PyArrayObject *a, char *buf, size_t size)
+static const char *dims_str(int nd, const npy_intp *dims, char *buf, size_t size)
 {
-    int nd = PyArray_NDIM(a), len = snprintf(buf, size, "(");
+    int len = snprintf(buf, size, "(");
     for (int i = 0; i < nd && (size_t)len < size; i++)
-        len += snprintf(buf + len, size - len, i ? ",%zd" : "%zd", (Py_ssize_t)PyArray_DIM(a, i));
+        len += snprintf(buf + len, size - len, i ? ",%zd" : "%zd", (Py_ssize_t)dims[i]);
     if ((size_t)len < size)
         snprintf(buf + len, size - len, nd == 1 ? ",)" : ")");
     return buf;
+}
+static const char *shape_str(PyArrayObject *a, char *buf, size_t size)
+{
+    return dims_str(PyArray_NDIM(a), PyArray_DIMS(a), buf, size);
 }
 #define SHAPE(a) shape_str((a), (char[96]){0}, 96)
 
@@ -235,6 +252,17 @@ static int overlaps(PyArrayObject *a, PyArrayObject *b)
     return alo < bhi && blo < ahi;
 }
 
+/* Whether two elements of the matrix view v share memory (a writeable `out` made with
+ * as_strided, e.g. zero strides): the kernels read back what they wrote, so such an `out`
+ * gets the result through a scratch array, element by element as NumPy assigns it. */
+static int self_overlapping(mat v)
+{
+    nnf_idx rs = v.rs < 0 ? -v.rs : v.rs, cs = v.cs < 0 ? -v.cs : v.cs;
+    if ((v.m > 1 && rs == 0) || (v.n > 1 && cs == 0))
+        return 1;
+    return v.m > 1 && v.n > 1 && cs * v.n > rs && rs * v.m > cs;
+}
+
 static int same_layout(PyArrayObject *a, PyArrayObject *b)
 {
     return PyArray_DATA(a) == PyArray_DATA(b) && PyArray_NDIM(a) == PyArray_NDIM(b) &&
@@ -268,16 +296,16 @@ static PyArrayObject *result_array(const char *fn, PyObject *out, int nd, npy_in
     if (!same_type)
         return NULL;
     if (PyArray_NDIM(o) != nd || !PyArray_CompareLists(PyArray_DIMS(o), shape, nd)) {
-        PyArrayObject *tmp = (PyArrayObject *)PyArray_SimpleNew(nd, shape, t);
-        if (tmp)
-            PyErr_Format(PyExc_ValueError, "%s: out has shape %s but the result has shape %s", fn,
-                         SHAPE(o), SHAPE(tmp));
-        Py_XDECREF(tmp);
+        /* the shape as text, not an array of it: the result may be too big to allocate */
+        PyErr_Format(PyExc_ValueError, "%s: out has shape %s but the result has shape %s", fn,
+                     SHAPE(o), dims_str(nd, shape, (char[96]){0}, 96));
         return NULL;
     }
     if (PyArray_FailUnlessWriteable(o, "out") < 0)
         return NULL;
-    int direct = PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) && rows_of(o, &(mat){0});
+    mat ov;
+    int direct = PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) && rows_of(o, &ov) &&
+                 !self_overlapping(ov);
     for (int i = 0; i < n_inputs && direct; i++)
         if (overlaps(o, inputs[i]) && !(in_place_ok && same_layout(o, inputs[i])))
             direct = 0;
@@ -412,7 +440,7 @@ static int parse_activation(PyObject *obj, nnf_activation *act)
                      Py_TYPE(obj)->tp_name);
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8(obj);
+    const char *s = utf8_of(obj, "dense", "activation");
     if (!s)
         return -1;
     if (strcmp(s, "linear") == 0)
@@ -645,7 +673,7 @@ static int parse_reduction(PyObject *obj, nnf_reduction *r)
     *r = NNF_REDUCE_MEAN;
     if (!obj)
         return 0;
-    const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL;
+    const char *s = PyUnicode_Check(obj) ? utf8_of(obj, "categorical_crossentropy", "reduction") : NULL;
     if (!s && !PyErr_Occurred())
         PyErr_Format(PyExc_TypeError, "categorical_crossentropy: reduction must be a string, "
                      "got %s", Py_TYPE(obj)->tp_name);
@@ -1108,7 +1136,7 @@ static int pair_parse(const char *fn, const char *pred_name, PyObject *po, PyObj
 static int reduction_arg(const char *fn, PyObject *obj, nnf_reduction *r)
 {
     *r = NNF_REDUCE_MEAN;
-    const char *s = obj ? (PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL) : "mean";
+    const char *s = obj ? (PyUnicode_Check(obj) ? utf8_of(obj, fn, "reduction") : NULL) : "mean";
     if (!s) {
         if (!PyErr_Occurred())
             PyErr_Format(PyExc_TypeError, "%s: reduction must be a string, got %s", fn,
@@ -1435,7 +1463,7 @@ static PyObject *py_get_isa(PyObject *self, PyObject *unused)
 
 static PyObject *py_set_isa(PyObject *self, PyObject *arg)
 {
-    const char *name = arg == Py_None ? "" : PyUnicode_AsUTF8(arg);
+    const char *name = arg == Py_None ? "" : utf8_of(arg, "set_isa", "name");
     if (!name || select_isa(name) < 0)
         return NULL;
     return py_get_isa(self, NULL);

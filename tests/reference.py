@@ -20,6 +20,13 @@ def dot(a, b):
     return np.dot(a, b)
 
 
+def dot_longdouble(a, b):
+    """np.dot in extended precision (np.longdouble, NumPy's plain loop, no BLAS): the
+    "exact" side for checking float32/float64 products. Each product a[i, p] * b[p, j] is
+    formed, so NaN * 0 and inf * 0 give NaN as IEEE arithmetic says (a BLAS may skip zeros)."""
+    return np.dot(np.asarray(a, dtype=np.longdouble), np.asarray(b, dtype=np.longdouble))
+
+
 def linear(x):
     """Linear activation: the inputs unchanged (as a new array)."""
     return np.array(x, copy=True)

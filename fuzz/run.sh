@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Build the libFuzzer harness for nnfast's C core (every csrc/*.c but the Python binding,
+# with AddressSanitizer and UndefinedBehaviorSanitizer) and run it.
+#   fuzz/run.sh [SECONDS]   fuzz for SECONDS (default 60), corpus in fuzz/corpus (not in git)
+# Extra libFuzzer options go in FUZZ_ARGS, e.g. FUZZ_ARGS="-jobs=2 -workers=2".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+CC="${CC:-clang}"
+command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+
+out="build/fuzz"
+mkdir -p "$out" fuzz/corpus
+sources=()
+for f in csrc/*.c; do [ "$f" = csrc/binding.c ] || sources+=("$f"); done
+"$CC" -g -O2 -std=c11 -ffp-contract=fast -pthread -Icsrc \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fsanitize-recover=pointer-overflow \
+    "${sources[@]}" fuzz/fuzz_kernels.c -lm -o "$out/fuzz_kernels"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+# pointer-overflow is recoverable only so that fuzz/ubsan.supp can silence known, reported
+# reports; halt_on_error still stops at every other one.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=fuzz/ubsan.supp}"
+# shellcheck disable=SC2086
+"$out/fuzz_kernels" -max_total_time="$seconds" -max_len=4096 -timeout=20 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$out/" ${FUZZ_ARGS:-} fuzz/corpus fuzz/seeds

@@ -1,0 +1,85 @@
+"""Property-based tests (hypothesis) of every public function and class method.
+
+For each entry of api_registry.API and both float dtypes, hypothesis draws arguments:
+shapes from 0 to 200 per axis, memory layouts with steps 1-3 forwards or backwards,
+optionally transposed, inside NaN-poisoned buffers, and values among which NaN, +-inf,
+-0.0, denormals and huge magnitudes appear at a drawn rate; it draws whether the result
+goes to a fresh array or to a strided `out`, and which instruction set computes it. Every
+result is checked against the NumPy references (tests/reference.py) with the tolerances
+stated per dtype in api_registry's docstring; NaN must appear exactly where the reference
+has it.
+
+Softmax of a row containing +inf is NaN for the whole row (inf - inf), as NumPy's
+reference computes it; -inf entries get probability 0; an all -inf row is NaN.
+"""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nnfast
+from api_registry import API, IDS, PROPERTY, DrawSource, dtype_of, in_layout
+
+EXAMPLES = int(os.environ.get("NNFAST_HYPOTHESIS_EXAMPLES", "50"))
+
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=bool(os.environ.get("CI")),  # CI: the same examples every run
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+
+ISAS = nnfast._core.supported_isas()
+
+
+@pytest.fixture
+def restore_isa():
+    isa = nnfast._core.get_isa()
+    yield
+    nnfast._core.set_isa(isa)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("api", API, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_matches_reference(api, dtype, data, restore_isa):
+    src = DrawSource(data.draw)
+    nnfast._core.set_isa(src.pick(ISAS))
+    args, kwargs = api.draw(src, np.dtype(dtype), PROPERTY)
+    before = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    t = dtype_of(api, args)
+    with np.errstate(all="ignore"):
+        res = api.call(*args, **kwargs)
+    api.check(res, args, kwargs, t)
+    for a, b in zip(args, before):  # inputs are never written
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+    if api.out and src.pick([False, True]):
+        # The same call into a drawn `out` layout, prefilled with NaN.
+        out = in_layout(src, np.full(np.shape(res), np.nan, dtype=np.asarray(res).dtype))
+        with np.errstate(all="ignore"):
+            got = api.call(*args, **kwargs, out=out)
+        assert got is out
+        api.check(got, args, {**kwargs, "out": out}, t)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_softmax_rows_with_inf_documented(dtype):
+    """The README's statement, literally: a row with +inf is all NaN; -inf gets 0; an
+    all -inf row is NaN; NaN anywhere makes the row NaN."""
+    inf, nan = np.inf, np.nan
+    x = np.array([[0.0, inf, 1.0], [0.0, -inf, 0.0], [-inf, -inf, -inf], [1.0, nan, 2.0]], dtype)
+    with np.errstate(all="ignore"):
+        p = nnfast.softmax(x)
+        loss, q = nnfast.softmax_crossentropy(x, np.array([0, 0, 0, 0]))
+    assert np.isnan(p[0]).all() and np.isnan(q[0]).all()
+    np.testing.assert_array_equal(p[1], np.array([0.5, 0.0, 0.5], dtype))
+    assert np.isnan(p[2]).all() and np.isnan(p[3]).all()
+    assert np.isnan(loss)
