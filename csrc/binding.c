@@ -602,6 +602,49 @@ static void labelled_clear(labelled *d)
     Py_XDECREF(d->onehot);
 }
 
+/* 1-D integer labels y as int64 (a new reference): y itself when it is int64 already, else
+ * a copy converted by a loop here, which costs a fraction of NumPy's general cast for the
+ * few hundred labels of a batch (uint64 labels above INT64_MAX become negative, so the
+ * kernels' range check still refuses them). */
+static PyArrayObject *labels_as_int64(PyArrayObject *y)
+{
+    const int t = PyArray_TYPE(y);
+    if (t == NPY_INT64 || !PyArray_ISALIGNED(y) || !PyArray_ISNOTSWAPPED(y))
+        return (PyArrayObject *)PyArray_FROM_OTF((PyObject *)y, NPY_INT64,
+                                                 NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
+                                                 NPY_ARRAY_FORCECAST);
+    npy_intp m = PyArray_DIM(y, 0), s = PyArray_STRIDE(y, 0);
+    PyArrayObject *idx = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INT64);
+    if (!idx)
+        return NULL;
+    const char *src = PyArray_BYTES(y);
+    int64_t *dst = PyArray_DATA(idx);
+#define LABELS_CASE(NPY, C)                                                                    \
+    case NPY:                                                                                  \
+        for (npy_intp i = 0; i < m; i++)                                                       \
+            dst[i] = (int64_t) * (const C *)(src + i * s);                                     \
+        break;
+    switch (PyArray_TYPE(y)) {
+        LABELS_CASE(NPY_INT8, npy_int8)
+        LABELS_CASE(NPY_UINT8, npy_uint8)
+        LABELS_CASE(NPY_INT16, npy_int16)
+        LABELS_CASE(NPY_UINT16, npy_uint16)
+        LABELS_CASE(NPY_INT32, npy_int32)
+        LABELS_CASE(NPY_UINT32, npy_uint32)
+        LABELS_CASE(NPY_LONG, npy_long)
+        LABELS_CASE(NPY_ULONG, npy_ulong)
+        LABELS_CASE(NPY_LONGLONG, npy_longlong)
+        LABELS_CASE(NPY_ULONGLONG, npy_ulonglong)
+    default:
+        Py_DECREF(idx);
+        return (PyArrayObject *)PyArray_FROM_OTF((PyObject *)y, NPY_INT64,
+                                                 NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
+                                                 NPY_ARRAY_FORCECAST);
+    }
+#undef LABELS_CASE
+    return idx;
+}
+
 static int labelled_parse(const char *fn, const char *pred_name, PyObject *pred_obj,
                           PyObject *y_obj, labelled *d)
 {
@@ -628,10 +671,7 @@ static int labelled_parse(const char *fn, const char *pred_name, PyObject *pred_
                          (Py_ssize_t)m, SHAPE(d->pred));
             return -1;
         }
-        d->idx = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)d->y, NPY_INT64,
-                                                   NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
-                                                   NPY_ARRAY_FORCECAST);
-        if (!d->idx)
+        if (!(d->idx = labels_as_int64(d->y)))
             return -1;
         d->L = col_of(d->idx);
         d->t = float_type(fn, 1, &d->pred);

@@ -17,6 +17,7 @@
 #define NNF_KC 128 /* rows of B per packed block: a KC x NR panel of b stays in L1 (16 KB) */
 #define NNF_NC 512                                      /* columns of B per packed block */
 #define NNF_NARROW 4 /* outputs at most this wide take dense_narrow (dot products along k) */
+#define NNF_SMALLK 4 /* inner dimensions at most this long take dense_smallk */
 
 /* Fully unroll a loop over tile rows, so each row's accumulators live in registers. */
 #define NNF_UNROLL _Pragma("GCC unroll 16")

@@ -117,3 +117,23 @@ def test_default_threads_are_the_cores_this_process_may_use():
     assert run.returncode == 0, run.stderr
     threads, cores = run.stdout.split()
     assert threads == cores
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+def test_short_k_paths_equal_the_tiles(restore_engine, isa, dtype, k):
+    """A product with a few inputs and a small output takes a row-by-row kernel (or, a few
+    columns wide, the broadcast one); the same columns computed inside a product too wide
+    for them, by the register tiles, are bitwise the same."""
+    _core.set_isa(isa)
+    rng = np.random.default_rng(k)
+    a = rng.standard_normal((301, k)).astype(dtype)
+    b = rng.standard_normal((k, 600)).astype(dtype)
+    bias = rng.standard_normal(600).astype(dtype)
+    for act in (None, "relu"):
+        wide = nnfast.dense(a, b, bias, act)
+        for n in (5, 9, 16, 64, 67, 256):
+            narrow = nnfast.dense(a, b[:, :n], bias[:n], act)
+            assert np.array_equal(narrow, wide[:, :n]), (act, n)
+        assert np.array_equal(nnfast.dot(a, b[:, :64]), nnfast.dot(a, b)[:, :64])
