@@ -63,11 +63,14 @@ def test_matches_reference(api, dtype, data, restore_isa):
             np.testing.assert_array_equal(a, b)
     if api.out and src.pick([False, True]):
         # The same call into a drawn `out` layout, prefilled with NaN.
-        out = in_layout(src, np.full(np.shape(res), np.nan, dtype=np.asarray(res).dtype))
+        res_out = np.asarray(api.pick(res))
+        out = in_layout(src, np.full(res_out.shape, np.nan, dtype=res_out.dtype))
         with np.errstate(all="ignore"):
-            got = api.call(*args, **kwargs, out=out)
-        assert got is out
+            got = api.call(*args, **{**kwargs, "out": out})
+        assert api.pick(got) is out
         api.check(got, args, {**kwargs, "out": out}, t)
+    for i in api.inplace:  # updated on copies in the same memory layout (fresh_like)
+        assert np.asarray(res[api.inplace.index(i)]).shape == np.shape(args[i])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
