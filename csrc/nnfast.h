@@ -56,6 +56,8 @@ typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nn
 
 /* The notes' clipping of predicted probabilities before the log. */
 #define NNF_CLIP_EPS 1e-7
+/* Per-sample losses computed at a time (their logs in SIMD registers), on the stack. */
+#define NNF_LOSS_CHUNK 256
 
 /* Declarations for one element type. T is the C type, S the suffix. */
 #define NNF_DECLARE(T, S)                                                                        \
@@ -75,6 +77,8 @@ typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nn
     /* y (m, n) = softmax of each row of x (m, n); y may be x itself (same strides). */        \
     void nnf_softmax_##S(nnf_idx m, nnf_idx n, const T *x, nnf_idx x_rs, nnf_idx x_cs,         \
                          T *y, nnf_idx y_rs, nnf_idx y_cs);                                    \
+    /* y (len) = -log(x (len)), contiguous, as libm's log to within an ulp; y may be x. */     \
+    void nnf_neg_log_##S(nnf_idx len, const T *x, T *y);                                       \
     /* Categorical cross-entropy of probabilities p (m, n) against labels, either class        \
      * indices idx (m) (int64, any stride) or one-hot rows onehot (m, n) (T).                  \
      * Exactly one of idx / onehot is non-NULL. reduction NONE writes loss (m) with stride    \

@@ -1,6 +1,6 @@
-/* softmax.c: row-wise softmax, the activation and the first half of the fused loss.
- * Compiled per instruction set (per_isa.h) because its exp runs in SIMD registers of the
- * set's width (vmath.inc). */
+/* softmax.c: row-wise softmax, the activation and the first half of the fused loss, and the
+ * losses' -log. Compiled per instruction set (per_isa.h) because exp and log run in SIMD
+ * registers of the set's width (vmath.inc). */
 #include <math.h>
 #include <stdint.h>
 #include "nnfast.h"
@@ -20,3 +20,8 @@
     }
 SOFTMAX_DISPATCH(float, f32)
 SOFTMAX_DISPATCH(double, f64)
+
+#define NEG_LOG_DISPATCH(T, S)                                                                 \
+    void nnf_neg_log_##S(nnf_idx len, const T *x, T *y) { NNF_ISA_PICK(neg_log, S)(len, x, y); }
+NEG_LOG_DISPATCH(float, f32)
+NEG_LOG_DISPATCH(double, f64)

@@ -223,6 +223,20 @@ def test_softmax_crossentropy_backward_finite_differences(rng, onehot):
     assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("m", [1, 255, 256, 257, 601])
+def test_softmax_crossentropy_backward_stats_over_many_rows(rng, dtype, m):
+    """The step's loss sum and accuracy, whose logs are taken 256 rows at a time."""
+    probs = probabilities(rng, m, 3).astype(dtype)
+    probs[0] = [1, 0, 0]  # a confident row: the clip bounds
+    y = rng.integers(0, 3, m)
+    d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, y, with_stats=True)
+    clipped = np.clip(probs[np.arange(m), y].astype(np.float64), 1e-7, 1 - 1e-7)
+    eps = np.finfo(dtype).eps
+    assert loss_sum == pytest.approx(np.sum(-np.log(clipped)), rel=4 * eps, abs=m * eps)
+    assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
+
+
 @pytest.mark.parametrize("onehot", [False, True])
 def test_categorical_crossentropy_backward_finite_differences(rng, onehot):
     p = probabilities(rng, 5, 3)
