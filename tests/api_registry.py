@@ -21,6 +21,25 @@ Tolerances (eps, tiny: np.finfo(dtype).eps and .tiny):
 - losses: per sample eps * (n + 4) + 4 * eps * |loss| (one rounding per term of the
   one-hot sum, the log, the clip bounds in the dtype); mean/sum the same bound averaged.
 - relu, linear, accuracy, spiral_data: exact (NaN where NumPy has NaN, signs of zeros too).
+
+Training (issue 4), eps and tiny of the compute dtype again:
+- element-wise formulas (sigmoid, sigmoid/cce/softmax-cce/BCE/MSE/MAE backward, dropout,
+  optimizer states): against the book's expression evaluated by NumPy in the compute dtype,
+  within k * eps * |expected| + k * tiny, k = 4 for exp/log (NumPy's against libm's),
+  2-4 for a few roundings, 0 for dropout (the same single roundings); relu_backward exact.
+- optimizer parameters: 2 * steps * eps * (|param| + 8 * |update|) + 4 * steps * tiny (fused
+  multiply-adds and the update's roundings); states 4 * steps ulps.
+- dense_backward, Layer_Dense.backward: the product bound above per product ((m + 4) for
+  dweights/dbiases, (n + 4) for dinputs) over |inputs|.T @ |dvalues| plus each regularization
+  term. softmax_backward: eps * |s| * ((n + 3) * sum|s * dvalues| + 2 |dvalues|) + 2 eps
+  |expected| + 2 tiny against long double.
+- BCE/MSE/MAE losses: per sample eps * (sum of per-element bounds + (n + 2) * sum |term|) / n
+  + eps * |loss| + tiny against long double with the clip bounds rounded to the dtype;
+  Loss.calculate adds (log2(m + 1) + 1) * eps * mean|loss| for np.mean's pairwise sum.
+- regularization_loss (float64 accumulation): (size + 3) * eps64 * (l1 sum|x| + l2 sum x^2).
+- Model.predict/evaluate: the product bound carried through both layers (the first layer's
+  error times |W2|), softmax as for dense; accuracy within the rows whose top two
+  probabilities are closer than their bounds.
 """
 
 import math
