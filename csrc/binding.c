@@ -301,7 +301,9 @@ static PyArrayObject *result_array(const char *fn, PyObject *out, int nd, npy_in
                      SHAPE(o), dims_str(nd, shape, (char[96]){0}, 96));
         return NULL;
     }
-    if (PyArray_FailUnlessWriteable(o, "out") < 0)
+    char what[96];
+    snprintf(what, sizeof what, "%s: out", fn); /* "<fn>: out is read-only" */
+    if (PyArray_FailUnlessWriteable(o, what) < 0)
         return NULL;
     mat ov;
     int direct = PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) && rows_of(o, &ov) &&
@@ -846,13 +848,14 @@ done:
 /* ---------------------------------------------------------------------------------------- */
 /* Training: backward passes, the book's other losses, dropout, optimizer steps.             */
 
-/* A real-number argument; absent (NULL) or None keeps *out (its default). */
+/* A real-number argument; absent (NULL) keeps *out (its default). None is refused, not taken
+ * for the default: learning_rate=None would silently make the step a no-op. */
 static int real_arg(const char *fn, const char *name, PyObject *v, double *out)
 {
-    if (!v || v == Py_None)
+    if (!v)
         return 0;
-    double d = PyFloat_AsDouble(v);
-    if (d == -1.0 && PyErr_Occurred()) {
+    double d = v == Py_None ? -1.0 : PyFloat_AsDouble(v);
+    if (v == Py_None || (d == -1.0 && PyErr_Occurred())) {
         PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s: %s must be a real number, got %s", fn, name,
                      Py_TYPE(v)->tp_name);
@@ -1005,6 +1008,11 @@ static PyObject *py_dense_backward(PyObject *self, PyObject *const *args, Py_ssi
     }
     if (in[4] && same_shape(fn, in[0], "dvalues", in[4], "relu_output") < 0)
         goto done;
+    if (!in[3] && (reg[2] != 0 || reg[3] != 0)) { /* the terms are l1 * sign(b), 2 * l2 * b */
+        PyErr_Format(PyExc_ValueError, "%s: bias_regularizer_l1/l2 given without biases: the "
+                     "regularization terms need the biases", fn);
+        goto done;
+    }
     PyArrayObject *typed[5];
     for (int i = 0; i < 5; i++)
         if (in[i])
@@ -1028,6 +1036,16 @@ static PyObject *py_dense_backward(PyObject *self, PyObject *const *args, Py_ssi
         !(db = result_array(fn, unless_none(v[A_DB]), db_nd, db_shape, t, typed, n_in, 0)) ||
         (need_dx && !(dx = result_array(fn, unless_none(v[A_DX]), 2, dx_shape, t, typed, n_in, 0))))
         goto done;
+    /* Two results written into one memory: one would overwrite the other. */
+    PyObject *outs[3] = {unless_none(v[A_DW]), unless_none(v[A_DB]),
+                         need_dx ? unless_none(v[A_DX]) : NULL};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (outs[i] && outs[j] && overlaps((PyArrayObject *)outs[i], (PyArrayObject *)outs[j])) {
+                PyErr_Format(PyExc_ValueError, "%s: %s and %s share memory; each result needs "
+                             "its own array", fn, names[A_DW + i], names[A_DW + j]);
+                goto done;
+            }
     if (in[4] && !(drelu = (PyArrayObject *)PyArray_SimpleNew(2, PyArray_DIMS(in[0]), t)))
         goto done;
     mat DV = mat_of(in[0]), Xm = mat_of(in[1]), Wm = mat_of(in[2]), DW = mat_of(dw);
@@ -1299,6 +1317,14 @@ static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t na
                      "draws them), got dtype %S", fn, (PyObject *)PyArray_DESCR(mk));
         goto done;
     }
+    PyArray_Descr *i64 = PyArray_DescrFromType(NPY_INT64);
+    int fits = PyArray_CanCastTypeTo(PyArray_DESCR(mk), i64, NPY_SAFE_CASTING);
+    Py_DECREF(i64);
+    if (!fits) { /* uint64: values past int64's range */
+        PyErr_Format(PyExc_TypeError, "%s: mask has dtype %S, which does not fit int64; pass "
+                     "mask.astype(np.int64)", fn, (PyObject *)PyArray_DESCR(mk));
+        goto done;
+    }
     if (same_shape(fn, x, "inputs", mk, "mask") < 0)
         goto done;
     int t = float_type(fn, 1, &x);
@@ -1333,7 +1359,8 @@ done:
 }
 
 /* An array an optimizer updates in place: an ndarray of dtype t (-1: float32 or float64,
- * which then sets t), writeable, aligned, native byte order, of the given shape (NULL: any). */
+ * which then sets t), writeable, aligned, native byte order, of the given shape (NULL: any),
+ * no two of its elements at one address (the kernel would update that address twice). */
 static int inplace_arg(const char *fn, const char *name, PyObject *obj, int *t,
                        PyArrayObject *shape_of, mat *out)
 {
@@ -1354,8 +1381,16 @@ static int inplace_arg(const char *fn, const char *name, PyObject *obj, int *t,
     *t = at;
     if (shape_of && same_shape(fn, shape_of, "param", a, name) < 0)
         return -1;
-    if (PyArray_FailUnlessWriteable(a, name) < 0)
+    char what[96];
+    snprintf(what, sizeof what, "%s: %s", fn, name); /* "<fn>: <name> is read-only" */
+    if (PyArray_FailUnlessWriteable(a, what) < 0)
         return -1;
+    if (PyArray_SIZE(a) > 1 && rows_of(a, out) && self_overlapping(*out)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s has elements that share memory (zero or "
+                     "overlapping strides); an array updated in place needs one address per "
+                     "element", fn, name);
+        return -1;
+    }
     if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a) || !rows_of(a, out)) {
         PyErr_Format(PyExc_ValueError, "%s: %s must be aligned, in native byte order and of "
                      "mergeable strides (a C- or Fortran-contiguous array or a row slice)", fn,
@@ -1377,9 +1412,37 @@ static PyObject *optimizer_run(const char *fn, const nnf_optim_params *o, PyObje
         (s1_name && inplace_arg(fn, s1_name, s1, &t, (PyArrayObject *)param, &S1) < 0) ||
         (s2_name && inplace_arg(fn, s2_name, s2, &t, (PyArrayObject *)param, &S2) < 0))
         return NULL;
+    /* The arrays updated in place must not share memory: the step would write one through
+     * the other (momentums=param would add the update twice). */
+    PyArrayObject *upd[3] = {(PyArrayObject *)param, s1_name ? (PyArrayObject *)s1 : NULL,
+                             s2_name ? (PyArrayObject *)s2 : NULL};
+    const char *upd_names[3] = {"param", s1_name, s2_name};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (overlaps(upd[i], upd[j])) {
+                PyErr_Format(PyExc_ValueError, "%s: %s shares memory with %s; each array "
+                             "updated in place needs its own", fn, upd_names[j], upd_names[i]);
+                return NULL;
+            }
+    /* grad in the param's dtype, cast as NumPy's `param += -lr * grad` casts (same_kind:
+     * a float64 gradient updates a float32 parameter); copied when it shares memory with an
+     * array the step writes, so every element reads the gradient as it was before the call. */
     if (!(g = to_array(fn, "grad", grad)) ||
-        same_shape(fn, (PyArrayObject *)param, "param", g, "grad") < 0 || cast_to(&g, t) < 0 ||
-        !(gr = input_rows(g, &G)))
+        same_shape(fn, (PyArrayObject *)param, "param", g, "grad") < 0)
+        goto done;
+    PyArrayObject *gc = (PyArrayObject *)PyArray_FROM_OTF(
+        (PyObject *)g, t, NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED | NPY_ARRAY_FORCECAST);
+    Py_DECREF(g);
+    g = gc;
+    if (!g)
+        goto done;
+    if (overlaps(g, upd[0]) || overlaps(g, upd[1]) || overlaps(g, upd[2])) {
+        gc = (PyArrayObject *)PyArray_NewCopy(g, NPY_CORDER);
+        Py_DECREF(g);
+        if (!(g = gc))
+            goto done;
+    }
+    if (!(gr = input_rows(g, &G)))
         goto done;
     {
         RELEASE_GIL((double)P.m * P.n * 8);
@@ -1700,7 +1763,8 @@ static PyMethodDef methods[] = {
      "adam_update(param, grad, momentums, cache, learning_rate, iteration, epsilon=1e-7, "
      "beta_1=0.9, beta_2=0.999)\n--\n\nThe book's Adam step, in place."},
     {"regularization_loss", FASTCALL(py_regularization_loss),
-     "regularization_loss(x, l1=0, l2=0)\n--\n\nl1 * sum(|x|) + l2 * sum(x * x)."},
+     "regularization_loss(x, l1=0, l2=0)\n--\n\nl1 * sum(|x|) + l2 * sum(x * x), each term "
+     "only when its factor is > 0 (the book's rule), accumulated in float64; a float."},
     {"get_isa", py_get_isa, METH_NOARGS,
      "get_isa()\n--\n\nThe instruction set the kernels use: 'generic', 'avx2' or 'avx512' (str)."},
     {"set_isa", py_set_isa, METH_O,

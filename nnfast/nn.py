@@ -722,7 +722,7 @@ class Accuracy_Categorical(Accuracy):
         pass
 
     def compare(self, predictions, y):
-        if not self.binary and len(y.shape) == 2:
+        if not self.binary and np.ndim(y) == 2:  # (np.ndim: y may be a list)
             y = np.argmax(y, axis=1)
         return predictions == y
 
@@ -737,6 +737,18 @@ def _steps(n, batch_size):
     if steps * batch_size < n:
         steps += 1
     return steps
+
+
+def _samples(where, name, a):
+    """``a`` as something with a sample axis to batch over (an ndarray, or ``np.asarray`` of
+    anything else): TypeError/ValueError naming ``where`` and ``name`` when it has none,
+    instead of ``len()``'s or slicing's message."""
+    arr = a if isinstance(a, np.ndarray) else np.asarray(a)
+    if arr.ndim == 0:
+        exc = TypeError if arr.dtype.kind not in "biuf" else ValueError
+        raise exc(f"{where}: {name} must be an array of samples, got {type(a).__name__} "
+                  f"(a 0-d array of dtype {arr.dtype})")
+    return arr
 
 
 def _batch(a, step, batch_size):
@@ -970,7 +982,10 @@ class Model:
         ``(loss, accuracy)``."""
         self.loss.new_pass()
         self.accuracy.new_pass()
-        for step in range(_steps(len(X_val), batch_size)):
+        X_val = _samples("Model.evaluate", "X_val", X_val)
+        y_val = _samples("Model.evaluate", "y_val (the loss's y_true)", y_val)
+        # at least one (empty) batch: zero samples give NaN, not 0/0 (ZeroDivisionError)
+        for step in range(max(1, _steps(len(X_val), batch_size))):
             batch_X, batch_y = _batch(X_val, step, batch_size), _batch(y_val, step, batch_size)
             output = self.forward(batch_X, training=False)
             self.loss.calculate(output, batch_y)
@@ -983,8 +998,9 @@ class Model:
         return validation_loss, validation_accuracy
 
     def predict(self, X, *, batch_size=None):
+        X = _samples("Model.predict", "X", X)
         output = [self.forward(_batch(X, step, batch_size), training=False)
-                  for step in range(_steps(len(X), batch_size))]
+                  for step in range(max(1, _steps(len(X), batch_size)))]  # (0, outputs) for none
         return np.vstack(output)
 
     def forward(self, X, training):
