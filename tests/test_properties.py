@@ -57,7 +57,7 @@ def test_matches_reference(api, dtype, data, restore_isa):
     t = dtype_of(api, args)
     with np.errstate(all="ignore"):
         res = api.call(*args, **kwargs)
-    api.check(res, args, kwargs, t)
+        api.check(res, args, kwargs, t)  # the references meet the same NaN and inf
     for a, b in zip(args, before):  # inputs are never written
         if isinstance(a, np.ndarray):
             np.testing.assert_array_equal(a, b)
@@ -68,7 +68,8 @@ def test_matches_reference(api, dtype, data, restore_isa):
         with np.errstate(all="ignore"):
             got = api.call(*args, **{**kwargs, "out": out})
         assert api.pick(got) is out
-        api.check(got, args, {**kwargs, "out": out}, t)
+        with np.errstate(all="ignore"):
+            api.check(got, args, {**kwargs, "out": out}, t)
     for i in api.inplace:  # updated on copies in the same memory layout (fresh_like)
         assert np.asarray(res[api.inplace.index(i)]).shape == np.shape(args[i])
 
