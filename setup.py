@@ -13,7 +13,7 @@ SOURCES = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2"]
 else:
-    COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=fast", "-fopenmp-simd", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
+    COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=fast", "-fopenmp-simd", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
 
 setup(
     ext_modules=[

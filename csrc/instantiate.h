@@ -4,7 +4,8 @@
  *                        #include "instantiate.h"
  * Inside the template, NNF_T is the element type, NNF_FN(name) the suffixed name
  * (name_f32 / name_f64, or name_<isa>_f32 when the file defines NNF_ISA to build one
- * template once per instruction set), NNF_EXP / NNF_LOG the libm functions of that type. */
+ * template once per instruction set), NNF_EXP / NNF_LOG / NNF_SQRT the libm functions of
+ * that type. */
 #undef NNF_FN
 #undef NNF_PUB
 #define NNF_PUB(name) NNF_CAT(name, NNF_S) /* a public kernel of nnfast.h: name_f32 / name_f64 */
@@ -21,21 +22,25 @@
 #define NNF_S f32
 #define NNF_EXP expf
 #define NNF_LOG logf
+#define NNF_SQRT sqrtf
 #include NNF_TEMPLATE
 #undef NNF_T
 #undef NNF_IS_F64
 #undef NNF_S
 #undef NNF_EXP
 #undef NNF_LOG
+#undef NNF_SQRT
 
 #define NNF_T double
 #define NNF_IS_F64 1
 #define NNF_S f64
 #define NNF_EXP exp
 #define NNF_LOG log
+#define NNF_SQRT sqrt
 #include NNF_TEMPLATE
 #undef NNF_T
 #undef NNF_IS_F64
 #undef NNF_S
 #undef NNF_EXP
 #undef NNF_LOG
+#undef NNF_SQRT
