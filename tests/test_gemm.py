@@ -74,6 +74,15 @@ def test_transposed_operands_as_in_backprop(restore_engine, isa, dtype):
     tol = 1e-4 if dtype == np.float32 else 1e-11
     np.testing.assert_allclose(nnfast.dot(x.T, dz), x.T.astype(np.float64) @ dz, rtol=tol, atol=tol)
     np.testing.assert_allclose(nnfast.dot(dz, w.T), dz.astype(np.float64) @ w.T, rtol=tol, atol=tol)
+    # The spiral network's shapes: a few columns (computed as the transpose when the rows of
+    # a are strided) and a few rows (b read in place).
+    for n in (1, 2, 3, 4):
+        d = rng.standard_normal((300, n)).astype(dtype)
+        np.testing.assert_allclose(nnfast.dot(x.T, d), x.T.astype(np.float64) @ d, rtol=tol, atol=tol)
+        np.testing.assert_allclose(nnfast.dot(d.T, x), d.T.astype(np.float64) @ x, rtol=tol, atol=tol)
+        bias = rng.standard_normal(64).astype(dtype)
+        np.testing.assert_allclose(nnfast.dense(d.T, x, bias, "relu"),
+                                   np.maximum(0, d.T.astype(np.float64) @ x + bias), rtol=tol, atol=tol)
 
 
 def test_thread_count_api(restore_engine):
