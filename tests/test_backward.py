@@ -232,7 +232,7 @@ def test_softmax_crossentropy_backward_stats_over_many_rows(rng, dtype, m):
     y = rng.integers(0, 3, m)
     d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, y, with_stats=True)
     clipped = np.clip(probs[np.arange(m), y].astype(np.float64), 1e-7, 1 - 1e-7)
-    eps = np.finfo(dtype).eps
+    eps = float(np.finfo(dtype).eps)
     assert loss_sum == pytest.approx(np.sum(-np.log(clipped)), rel=4 * eps, abs=m * eps)
     assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
 
