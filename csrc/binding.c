@@ -850,6 +850,21 @@ done:
 
 /* A real-number argument; absent (NULL) keeps *out (its default). None is refused, not taken
  * for the default: learning_rate=None would silently make the step a no-op. */
+/* A True/False option: a bool (Python's or NumPy's) or an integer, else TypeError naming
+ * it (an array's truth value would raise NumPy's message, which names nothing). Returns
+ * 0 or 1, dflt for NULL, -1 with the error set. */
+static int flag_arg(const char *fn, const char *name, PyObject *v, int dflt)
+{
+    if (!v)
+        return dflt;
+    if (!PyBool_Check(v) && !PyLong_Check(v) && !PyArray_IsScalar(v, Bool)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s must be True or False, got %.100s", fn, name,
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    return PyObject_IsTrue(v);
+}
+
 static int real_arg(const char *fn, const char *name, PyObject *v, double *out)
 {
     if (!v)
@@ -979,7 +994,7 @@ static PyObject *py_dense_backward(PyObject *self, PyObject *const *args, Py_ssi
     for (int i = 0; i < 4; i++)
         if (real_arg(fn, names[A_WL1 + i], v[A_WL1 + i], &reg[i]) < 0)
             return NULL;
-    int need_dx = v[A_NEED] ? PyObject_IsTrue(v[A_NEED]) : 1;
+    int need_dx = flag_arg(fn, names[A_NEED], v[A_NEED], 1);
     if (need_dx < 0)
         return NULL;
     const char *in_names[5] = {"dvalues", "inputs", "weights", "biases", "relu_output"};
@@ -1102,7 +1117,7 @@ static PyObject *py_softmax_cce_backward(PyObject *self, PyObject *const *args, 
     labelled d;
     if (parse_args(fn, args, nargs, kwnames, names, 4, 2, v) < 0)
         return NULL;
-    int stats = v[3] ? PyObject_IsTrue(v[3]) : 0;
+    int stats = flag_arg(fn, "with_stats", v[3], 0);
     if (stats < 0)
         return NULL;
     if (labelled_parse(fn, "probabilities", v[0], v[1], &d) < 0)

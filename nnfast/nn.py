@@ -729,10 +729,23 @@ class Accuracy_Categorical(Accuracy):
 
 # ---------------------------------------------------------------------------- model
 
-def _steps(n, batch_size):
+def _count(where, name, v, minimum):
+    """``v`` as an int >= ``minimum``: TypeError/ValueError naming ``where`` and ``name``
+    otherwise (not ``range``'s or a ZeroDivisionError)."""
+    try:
+        i = operator.index(v)
+    except TypeError:
+        raise TypeError(f"{where}: {name} must be an integer, got {type(v).__name__}") from None
+    if i < minimum:
+        raise ValueError(f"{where}: {name} must be at least {minimum}, got {i}")
+    return i
+
+
+def _steps(where, n, batch_size):
     """The book's step count: ceil(n / batch_size), 1 without batches."""
     if batch_size is None:
         return 1
+    batch_size = _count(where, "batch_size", batch_size, 1)
     steps = n // batch_size
     if steps * batch_size < n:
         steps += 1
@@ -927,8 +940,19 @@ class Model:
 
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None,
               verbose=True):
+        where = "Model.train"
+        X, y = _samples(where, "X", X), _samples(where, "y", y)
+        if len(X) == 0 or len(y) != len(X):
+            raise ValueError(f"{where}: X has {len(X)} samples and y {len(y)}; training needs "
+                             "the same number, at least one")
+        epochs = _count(where, "epochs", epochs, 0)
+        print_every = _count(where, "print_every", print_every, 1)
+        if validation_data is not None and not (
+                isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise TypeError(f"{where}: validation_data must be a pair (X_val, y_val), got "
+                            f"{type(validation_data).__name__}")
         self.accuracy.init(y)
-        train_steps = _steps(len(X), batch_size)
+        train_steps = _steps(where, len(X), batch_size)
         fused = self._fused = _FusedClassifier.build(self)
         count_correct = fused is not None and type(self.accuracy) is Accuracy_Categorical \
             and not self.accuracy.binary
@@ -985,7 +1009,7 @@ class Model:
         X_val = _samples("Model.evaluate", "X_val", X_val)
         y_val = _samples("Model.evaluate", "y_val (the loss's y_true)", y_val)
         # at least one (empty) batch: zero samples give NaN, not 0/0 (ZeroDivisionError)
-        for step in range(max(1, _steps(len(X_val), batch_size))):
+        for step in range(max(1, _steps("Model.evaluate", len(X_val), batch_size))):
             batch_X, batch_y = _batch(X_val, step, batch_size), _batch(y_val, step, batch_size)
             output = self.forward(batch_X, training=False)
             self.loss.calculate(output, batch_y)
@@ -999,8 +1023,9 @@ class Model:
 
     def predict(self, X, *, batch_size=None):
         X = _samples("Model.predict", "X", X)
+        steps = max(1, _steps("Model.predict", len(X), batch_size))  # (0, outputs) for none
         output = [self.forward(_batch(X, step, batch_size), training=False)
-                  for step in range(max(1, _steps(len(X), batch_size)))]  # (0, outputs) for none
+                  for step in range(steps)]
         return np.vstack(output)
 
     def forward(self, X, training):

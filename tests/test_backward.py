@@ -377,3 +377,15 @@ def test_regularization_gradient_is_the_loss_gradient(rng):
     x, dv = np.zeros((2, 3)), np.zeros((2, 4))  # no data gradient: only the regularization
     dw, db, _ = nnfast.dense_backward(dv, x, w, np.zeros((1, 4)), 0.01, 0.02)
     check(dw, numeric_grad(lambda: nnfast.regularization_loss(w, 0.01, 0.02), w))
+
+
+@pytest.mark.parametrize("bad", [np.array([1, 0]), "yes", None, 1.5])
+def test_flags_refuse_non_booleans(bad):
+    """with_stats / need_dinputs take True/False (or an integer, NumPy's bools); anything else
+    is a TypeError naming the option, not NumPy's ambiguous-truth-value message."""
+    p, y = np.full((2, 3), 1 / 3), np.array([0, 1])
+    with pytest.raises(TypeError, match="softmax_crossentropy_backward: with_stats"):
+        nnfast.softmax_crossentropy_backward(p, y, with_stats=bad)
+    with pytest.raises(TypeError, match="dense_backward: need_dinputs"):
+        nnfast.dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)), need_dinputs=bad)
+    assert len(nnfast.softmax_crossentropy_backward(p, y, with_stats=np.True_)) == 3

@@ -186,3 +186,46 @@ def test_pep8_aliases():
     assert nn.RegressionAccuracy is nn.Accuracy_Regression
     assert nn.Input is nn.Layer_Input
     assert nn.SoftmaxCategoricalCrossentropy is nn.Activation_Softmax_Loss_CategoricalCrossentropy
+
+
+def _small_model():
+    np.random.seed(0)
+    model = nn.Model()
+    for layer in (nn.Layer_Dense(2, 8), nn.Activation_ReLU(), nn.Layer_Dense(8, 3),
+                  nn.Activation_Softmax()):
+        model.add(layer)
+    model.set(loss=nn.Loss_CategoricalCrossentropy(), optimizer=nn.Optimizer_Adam(),
+              accuracy=nn.Accuracy_Categorical())
+    model.finalize()
+    return model
+
+
+_X, _Y = np.random.default_rng(0).random((10, 2)), np.arange(10) % 3
+
+
+@pytest.mark.parametrize("args, kwargs, exc, match", [
+    ((None, _Y), {}, TypeError, "Model.train: X"),
+    (("abc", _Y), {}, TypeError, "Model.train: X"),
+    ((_X[:0], _Y[:0]), {}, ValueError, "Model.train: X has 0 samples"),
+    ((_X, _Y[:5]), {}, ValueError, "Model.train: X has 10 samples and y 5"),
+    ((_X, _Y), {"epochs": "2"}, TypeError, "Model.train: epochs"),
+    ((_X, _Y), {"epochs": 1.5}, TypeError, "Model.train: epochs"),
+    ((_X, _Y), {"epochs": -1}, ValueError, "Model.train: epochs"),
+    ((_X, _Y), {"batch_size": 0}, ValueError, "Model.train: batch_size"),
+    ((_X, _Y), {"batch_size": "4"}, TypeError, "Model.train: batch_size"),
+    ((_X, _Y), {"print_every": 0}, ValueError, "Model.train: print_every"),
+    ((_X, _Y), {"validation_data": (_X,)}, TypeError, "Model.train: validation_data"),
+    ((_X, _Y + 3), {}, IndexError, "y_true"),
+    ((_X[:, :1], _Y), {}, ValueError, "not aligned"),
+])
+def test_train_refuses_bad_arguments_by_name(args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        _small_model().train(*args, **{"epochs": 1, "verbose": False, **kwargs})
+
+
+def test_evaluate_and_predict_refuse_bad_batch_size():
+    model = _small_model()
+    with pytest.raises(ValueError, match="Model.evaluate: batch_size"):
+        model.evaluate(_X, _Y, batch_size=0, verbose=False)
+    with pytest.raises(TypeError, match="Model.predict: batch_size"):
+        model.predict(_X, batch_size=2.5)
