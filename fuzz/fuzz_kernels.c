@@ -811,12 +811,201 @@ static const double BETA2[4] = {0.999, 0.9, 0.5, 0.0};
             free(d.buf);                                                                       \
         free(oh.buf);                                                                          \
         free(idx);                                                                             \
+    }                                                                                          \
+    /* nnf_cce_backward: d = -y_true / dv / m, the quotient rounded to T (it overflows where \
+     * dv is denormal). */                                                                     \
+    static void run_cce_backward_##S(bytes *b, nnf_idx m, nnf_idx n)                           \
+    {                                                                                          \
+        const ld eps = EPS, tiny = TINY;                                                       \
+        matrix dv, oh = {0}, d;                                                                \
+        int64_t *idx;                                                                          \
+        nnf_idx idx_s;                                                                         \
+        make_##S(b, &dv, m, n, 1);                                                             \
+        nnf_idx first_bad = make_labels_##S(b, m, n, &oh, &idx, &idx_s);                       \
+        if (!idx) /* one-hot rows are used as they are: no label to be out of range */        \
+            first_bad = -1;                                                                    \
+        make_##S(b, &d, m, n, 0);                                                              \
+        nnf_idx bad = -7;                                                                      \
+        nnf_status st = nnf_cce_backward_##S(m, n, dv.base, dv.rs, dv.cs, idx, idx_s,          \
+                                             idx ? NULL : oh.base, oh.rs, oh.cs, d.base, d.rs, \
+                                             d.cs, &bad);                                      \
+        if (first_bad >= 0) {                                                                  \
+            if (st != NNF_ELABEL || bad != first_bad)                                          \
+                FAIL("cce_backward: label of row %td out of range: status %d, bad row %td",   \
+                     first_bad, (int)st, bad);                                                 \
+        } else {                                                                               \
+            if (st != NNF_OK)                                                                  \
+                FAIL("cce_backward returned %d", (int)st);                                     \
+            for (nnf_idx i = 0; i < m; i++)                                                    \
+                for (nnf_idx j = 0; j < n; j++) {                                              \
+                    ld t = idx ? (ld)(j == (nnf_idx)idx[i * idx_s]) : (ld)get_##S(&oh, i, j);  \
+                    ld want = (ld)(T)(-t / (ld)get_##S(&dv, i, j)) / (T)m;                     \
+                    expect(get_##S(&d, i, j), want, 2 * eps * fabsl(want) + tiny,              \
+                           "cce_backward", i, j);                                              \
+                }                                                                              \
+        }                                                                                      \
+        free(dv.buf);                                                                          \
+        free(d.buf);                                                                           \
+        free(oh.buf);                                                                          \
+        free(idx);                                                                             \
+    }                                                                                          \
+    /* The prediction clipped as np.clip in T, and 1 - it rounded to T. */                     \
+    static void bclip_##S(ld p, ld *c, ld *one_m_c)                                            \
+    {                                                                                          \
+        const T lo = (T)NNF_CLIP_EPS, hi = (T)(1.0 - NNF_CLIP_EPS);                            \
+        T v = (T)p;                                                                            \
+        v = v < lo ? lo : v > hi ? hi : v;                                                     \
+        *c = v;                                                                                \
+        *one_m_c = (T)(1 - v);                                                                 \
+    }                                                                                          \
+    /* nnf_pair_loss (op 0) and nnf_pair_loss_backward (op 1), each kind. */                   \
+    static void run_pair_loss_##S(bytes *b, int op, nnf_idx m, nnf_idx n)                      \
+    {                                                                                          \
+        const ld eps = EPS, tiny = TINY;                                                       \
+        unsigned fl = next(b);                                                                 \
+        nnf_pair_loss kind = (nnf_pair_loss)(fl % 3);                                          \
+        nnf_reduction red = (nnf_reduction)((fl >> 2) % 3);                                    \
+        matrix p, t, d = {0}, loss = {0};                                                      \
+        make_##S(b, &p, m, n, 1);                                                              \
+        make_##S(b, &t, m, n, 1);                                                              \
+        T scalar = (T)-7;                                                                      \
+        if (op == 1) {                                                                         \
+            make_##S(b, &d, m, n, 0);                                                          \
+            nnf_pair_loss_backward_##S(kind, m, n, p.base, p.rs, p.cs, t.base, t.rs, t.cs,     \
+                                       d.base, d.rs, d.cs);                                    \
+        } else {                                                                               \
+            if (red == NNF_REDUCE_NONE)                                                        \
+                make_##S(b, &loss, 1, m, 0);                                                   \
+            nnf_pair_loss_##S(kind, m, n, p.base, p.rs, p.cs, t.base, t.rs, t.cs, red,         \
+                              red == NNF_REDUCE_NONE ? loss.base : &scalar, loss.cs);          \
+        }                                                                                      \
+        ld total = 0, tbound = 0, tabs = 0;                                                    \
+        for (nnf_idx i = 0; i < m; i++) {                                                      \
+            ld s = 0, sabs = 0, sb = 0;                                                        \
+            for (nnf_idx j = 0; j < n; j++) {                                                  \
+                ld pv = get_##S(&p, i, j), tv = get_##S(&t, i, j), c, omc, want, bound;        \
+                bclip_##S(pv, &c, &omc);                                                       \
+                if (isnan(pv))                                                                 \
+                    c = omc = pv;                                                              \
+                ld omt = (T)(1 - tv); /* 1 - t rounded to T */                                 \
+                if (op == 0) {                                                                 \
+                    if (kind == NNF_LOSS_BCE) {                                                \
+                        ld u = tv * logl(c), v = omt * logl(omc);                              \
+                        want = -(u + v);                                                       \
+                        bound = 6 * eps * (fabsl(u) + fabsl(v)) + 4 * tiny;                    \
+                    } else if (kind == NNF_LOSS_MSE) {                                         \
+                        want = (tv - pv) * (tv - pv);                                          \
+                        bound = 3 * eps * want + 2 * tiny;                                     \
+                    } else {                                                                   \
+                        want = fabsl(tv - pv);                                                 \
+                        bound = eps * want + tiny;                                             \
+                    }                                                                          \
+                    s += want;                                                                 \
+                    sabs += fabsl(want);                                                       \
+                    sb += isfinite(bound) ? bound : 0;                                         \
+                    continue;                                                                  \
+                }                                                                              \
+                if (kind == NNF_LOSS_BCE) {                                                    \
+                    ld u = tv / c, v = omt / omc;                                              \
+                    want = -(u - v) / (T)n / (T)m;                                             \
+                    bound = (4 * eps * (fabsl(u) + fabsl(v)) + 4 * tiny) / n / m +             \
+                            3 * eps * (isfinite(want) ? fabsl(want) : 0) + tiny;               \
+                } else if (kind == NNF_LOSS_MSE) {                                             \
+                    want = -2 * (tv - pv) / (T)n / (T)m;                                       \
+                    bound = 4 * eps * fabsl(want) + 2 * tiny;                                  \
+                } else {                                                                       \
+                    ld diff = pv - tv;                                                         \
+                    want = (diff > 0 ? 1 : diff < 0 ? -1 : diff == 0 ? 0 : diff) / (T)n / (T)m;\
+                    bound = 2 * eps * fabsl(want) + tiny;                                      \
+                }                                                                              \
+                expect(get_##S(&d, i, j), want, bound, "pair_loss_backward", i, j);            \
+            }                                                                                  \
+            if (op == 1)                                                                       \
+                continue;                                                                      \
+            ld l = s / (T)n;                                                                   \
+            ld lb = ((n + 2) * eps * (isfinite(sabs) ? sabs : 0) + sb) / (n ? n : 1) +         \
+                    eps * (isfinite(l) ? fabsl(l) : 0) + tiny;                                 \
+            if (red == NNF_REDUCE_NONE)                                                        \
+                expect(get_##S(&loss, 0, i), l, lb, "pair_loss", i, 0);                        \
+            total += l;                                                                        \
+            tbound += lb;                                                                      \
+            tabs += isfinite(l) ? fabsl(l) : 0;                                                \
+        }                                                                                      \
+        if (op == 0 && red != NNF_REDUCE_NONE) {                                               \
+            ld want = red == NNF_REDUCE_SUM ? total : m ? total / m : NAN;                     \
+            ld bound = (tbound + m * 0x1p-52L * tabs) / (red == NNF_REDUCE_SUM || !m ? 1 : m); \
+            expect(scalar, want, bound + eps * (isfinite(want) ? fabsl(want) : 0) + tiny,     \
+                   red == NNF_REDUCE_SUM ? "summed pair_loss" : "mean pair_loss", 0, 0);      \
+        }                                                                                      \
+        free(p.buf);                                                                           \
+        free(t.buf);                                                                           \
+        free(d.buf);                                                                           \
+        free(loss.buf);                                                                        \
+    }                                                                                          \
+    /* nnf_dropout: bm = mask / keep, y = x * bm; the mask any strides (zero too). */         \
+    static void run_dropout_##S(bytes *b, nnf_idx m, nnf_idx n)                                \
+    {                                                                                          \
+        const ld eps = EPS, tiny = TINY;                                                       \
+        static const double KEEPS[4] = {0.5, 0.9, 1.0, 0.1};                                   \
+        double keep = KEEPS[next(b) % 4];                                                      \
+        matrix x, mk = {0}, bm, y;                                                             \
+        make_##S(b, &x, m, n, 1);                                                              \
+        mk.m = m;                                                                              \
+        mk.n = n;                                                                              \
+        layout(b, &mk, 1);                                                                     \
+        allocate(&mk, sizeof(int64_t));                                                        \
+        for (size_t e = 0; e < mk.elems; e++)                                                  \
+            ((int64_t *)mk.buf)[e] = next(b) & 1;                                              \
+        make_##S(b, &bm, m, n, 0);                                                             \
+        make_##S(b, &y, m, n, 0);                                                              \
+        nnf_dropout_##S(m, n, x.base, x.rs, x.cs, mk.base, mk.rs, mk.cs, keep, bm.base, bm.rs, \
+                        bm.cs, y.base, y.rs, y.cs);                                            \
+        for (nnf_idx i = 0; i < m; i++)                                                        \
+            for (nnf_idx j = 0; j < n; j++) {                                                  \
+                ld mv = ((const int64_t *)mk.base)[i * mk.rs + j * mk.cs];                     \
+                ld s = mv / (ld)(T)keep, want = get_##S(&x, i, j) * s;                         \
+                expect(get_##S(&bm, i, j), s, eps * s, "dropout mask", i, j);                  \
+                expect(get_##S(&y, i, j), want, 2 * eps * fabsl(want) + tiny, "dropout", i, j);\
+            }                                                                                  \
+        free(x.buf);                                                                           \
+        free(mk.buf);                                                                          \
+        free(bm.buf);                                                                          \
+        free(y.buf);                                                                           \
+    }                                                                                          \
+    /* nnf_regularization_loss: l1 sum|x| + l2 sum x^2, summed in double. */                   \
+    static void run_regularization_##S(bytes *b, nnf_idx m, nnf_idx n)                         \
+    {                                                                                          \
+        unsigned fl = next(b);                                                                 \
+        double l1 = REGS[fl & 3], l2 = REGS[(fl >> 2) & 3];                                    \
+        matrix x;                                                                              \
+        make_##S(b, &x, m, n, 1);                                                              \
+        double got = nnf_regularization_loss_##S(m, n, x.base, x.rs, x.cs, l1, l2);            \
+        ld sa = 0, sq = 0;                                                                     \
+        for (nnf_idx i = 0; i < m; i++)                                                        \
+            for (nnf_idx j = 0; j < n; j++) {                                                  \
+                ld v = get_##S(&x, i, j);                                                      \
+                sa += fabsl(v);                                                                \
+                sq += v * v;                                                                   \
+            }                                                                                  \
+        ld want = 0, mag = 0;                                                                  \
+        if (l1 > 0) {                                                                          \
+            want += l1 * sa;                                                                   \
+            mag += l1 * sa;                                                                    \
+        }                                                                                      \
+        if (l2 > 0) {                                                                          \
+            want += l2 * sq;                                                                   \
+            mag += l2 * sq;                                                                    \
+        }                                                                                      \
+        expect(got, want, (m * n + 4) * 0x1p-52L * (isfinite(mag) ? mag : 0) +                \
+                              (m * n + 4) * 0x1p-1022L,                                        \
+               "regularization_loss", 0, 0);                                                   \
+        free(x.buf);                                                                           \
     }
 
 TRAIN_HARNESS(float, f32, 0x1p-23L, 0x1p-126L, VALUES32)
 TRAIN_HARNESS(double, f64, 0x1p-52L, 0x1p-1022L, VALUES)
 
-#define N_TRAIN_OPS 4
+#define N_TRAIN_OPS 10
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -860,8 +1049,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 10:
         f64 ? run_softmax_cce_backward_f64(&b, m, n) : run_softmax_cce_backward_f32(&b, m, n);
         break;
-    default:
+    case 11:
         f64 ? run_elementwise_f64(&b, m, n) : run_elementwise_f32(&b, m, n);
+        break;
+    case 12:
+        f64 ? run_cce_backward_f64(&b, m, n) : run_cce_backward_f32(&b, m, n);
+        break;
+    case 13: case 14: /* pair_loss, its backward */
+        f64 ? run_pair_loss_f64(&b, (int)op - 13, m, n) : run_pair_loss_f32(&b, (int)op - 13, m, n);
+        break;
+    case 15:
+        f64 ? run_dropout_f64(&b, m, n) : run_dropout_f32(&b, m, n);
+        break;
+    default:
+        f64 ? run_regularization_f64(&b, m, n) : run_regularization_f32(&b, m, n);
         break;
     }
     return 0;
