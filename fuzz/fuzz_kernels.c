@@ -1,7 +1,10 @@
 /* fuzz_kernels.c: libFuzzer harness for nnfast's C core on its own (no Python).
  *
- * Each input is decoded into one kernel call: which kernel (dense with each activation,
- * relu, copy, softmax, cce with each reduction, softmax_cce, accuracy), float32 or float64,
+ * Each input is decoded into one kernel call: which kernel (first byte 0-127: dense with
+ * each activation, relu, copy, softmax, cce with each reduction, softmax_cce, accuracy;
+ * 128-255: the training kernels dense_backward, optimizer_step, softmax_cce_backward,
+ * elementwise, cce_backward, pair_loss, pair_loss_backward, dropout, regularization_loss),
+ * float32 or float64,
  * the instruction set, the sizes (0..39 per axis; rarely 104..127 with 1-3 threads, so
  * the product is split over the pool), every matrix's strides (row- or column-major, steps
  * 1-3, negative, zero for inputs), values from a table of ordinary and special numbers
