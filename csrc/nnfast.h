@@ -133,8 +133,9 @@ typedef struct {
 
 #define NNF_DECLARE_TRAIN(T, S)                                                                  \
     /* Dense layer backward; inputs x (m, k), weights w (k, n), dvalues dv (m, n):             \
-     *   if relu_out (m, n): dv = relu backward (dv where relu_out > 0, else 0), written to     \
-     *                       drelu (m, n), which then stands for dv below;                      \
+     *   if relu_out (m, n): dv = relu backward (0 where relu_out <= 0, else dv, so a NaN      \
+     *                       relu_out keeps dv), written to drelu (m, n), which then stands    \
+     *                       for dv below;                                                      \
      *   dw (k, n) = x.T @ dv  [+ reg[0] * sign(w) + 2 * reg[1] * w]                           \
      *   db (n)    = sum of dv over rows  [+ reg[2] * sign(b) + 2 * reg[3] * b]                \
      *   dx (m, k) = dv @ w.T  (skipped when dx is NULL)                                        \
