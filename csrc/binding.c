@@ -610,8 +610,8 @@ static void labelled_clear(labelled *d)
  * kernels' range check still refuses them). */
 static PyArrayObject *labels_as_int64(PyArrayObject *y)
 {
-    const int t = PyArray_TYPE(y);
-    if (t == NPY_INT64 || !PyArray_ISALIGNED(y) || !PyArray_ISNOTSWAPPED(y))
+    if (PyArray_TYPE(y) == NPY_INT64 || !PyArray_ISINTEGER(y) || !PyArray_ISALIGNED(y) ||
+        !PyArray_ISNOTSWAPPED(y))
         return (PyArrayObject *)PyArray_FROM_OTF((PyObject *)y, NPY_INT64,
                                                  NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
                                                  NPY_ARRAY_FORCECAST);
@@ -626,22 +626,17 @@ static PyArrayObject *labels_as_int64(PyArrayObject *y)
         for (npy_intp i = 0; i < m; i++)                                                       \
             dst[i] = (int64_t) * (const C *)(src + i * s);                                     \
         break;
-    switch (PyArray_TYPE(y)) {
-        LABELS_CASE(NPY_INT8, npy_int8)
-        LABELS_CASE(NPY_UINT8, npy_uint8)
-        LABELS_CASE(NPY_INT16, npy_int16)
-        LABELS_CASE(NPY_UINT16, npy_uint16)
-        LABELS_CASE(NPY_INT32, npy_int32)
-        LABELS_CASE(NPY_UINT32, npy_uint32)
+    switch (PyArray_TYPE(y)) { /* every integer type (PyArray_ISINTEGER) */
+        LABELS_CASE(NPY_BYTE, npy_byte)
+        LABELS_CASE(NPY_UBYTE, npy_ubyte)
+        LABELS_CASE(NPY_SHORT, npy_short)
+        LABELS_CASE(NPY_USHORT, npy_ushort)
+        LABELS_CASE(NPY_INT, npy_int)
+        LABELS_CASE(NPY_UINT, npy_uint)
         LABELS_CASE(NPY_LONG, npy_long)
         LABELS_CASE(NPY_ULONG, npy_ulong)
         LABELS_CASE(NPY_LONGLONG, npy_longlong)
         LABELS_CASE(NPY_ULONGLONG, npy_ulonglong)
-    default:
-        Py_DECREF(idx);
-        return (PyArrayObject *)PyArray_FROM_OTF((PyObject *)y, NPY_INT64,
-                                                 NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED |
-                                                 NPY_ARRAY_FORCECAST);
     }
 #undef LABELS_CASE
     return idx;
