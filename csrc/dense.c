@@ -18,6 +18,7 @@
 #define NNF_NC 512                                      /* columns of B per packed block */
 #define NNF_NARROW 4 /* outputs at most this wide take dense_narrow (dot products along k) */
 #define NNF_SMALLK 4 /* inner dimensions at most this long take dense_smallk */
+#define NNF_DIRECT_B_BYTES (1 << 20) /* b smaller than this is read in place (dense_direct) */
 
 /* Fully unroll a loop over tile rows, so each row's accumulators live in registers. */
 #define NNF_UNROLL _Pragma("GCC unroll 16")
