@@ -328,3 +328,25 @@ def test_dense_read_only_inputs(rng, dtype):
     for a in (x, w, b):
         a.flags.writeable = False
     assert_close(nnfast.dense(x, w, b, "relu"), ref.dense(x, w, b, "relu"))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_results_start_on_a_cache_line(dtype):
+    """Arrays nnfast allocates (from 1 KB up) start on a 64-byte boundary, so the next
+    kernel's full-width loads never straddle two cache lines; they are ordinary writeable
+    C-order arrays that share memory with no input."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((300, 64)).astype(dtype)
+    w = rng.standard_normal((64, 32)).astype(dtype)
+    dv = rng.standard_normal((300, 32)).astype(dtype)
+    results = [nnfast.dot(x, w), nnfast.dense(x, w, np.zeros(32, dtype), "relu"), nnfast.relu(x),
+               nnfast.softmax(x), *nnfast.dense_backward(dv, x, w, np.zeros(32, dtype))]
+    for r in results:
+        assert r.dtype == dtype and r.flags.c_contiguous and r.flags.writeable
+        if r.nbytes >= 1024:
+            assert r.ctypes.data % 64 == 0, r.shape
+        assert not any(np.shares_memory(r, a) for a in (x, w, dv))
+    first = results[0].copy()
+    results[0][:] = 0  # writing one result leaves the others and the inputs alone
+    assert np.array_equal(results[1], np.maximum(0, first))
+    np.testing.assert_allclose(first, x.astype(np.float64) @ w, rtol=1e-4, atol=1e-3)
