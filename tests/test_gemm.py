@@ -166,6 +166,9 @@ def test_in_place_reads_equal_the_packed_tiles(restore_engine, isa, dtype):
             packed = nnfast.dense(a, np.asfortranarray(b), bias, act)
             assert np.array_equal(in_place, packed), (m, k, n, act)
             assert np.array_equal(nnfast.dense(np.ascontiguousarray(a), b, bias, act), packed)
+            reversed_b = b[::-1]  # rows read in place backwards (a negative row stride)
+            assert np.array_equal(nnfast.dense(a, reversed_b, bias, act),
+                                  nnfast.dense(a, np.asfortranarray(reversed_b), bias, act))
         expected = ref.dense(a.astype(np.float64), b.astype(np.float64), bias.astype(np.float64))
         tol = 1e-4 if dtype == np.float32 else 1e-12
         np.testing.assert_allclose(nnfast.dense(a, b, bias), expected, rtol=tol,
