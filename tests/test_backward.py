@@ -226,11 +226,21 @@ def test_softmax_crossentropy_backward_finite_differences(rng, onehot):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("m", [1, 255, 256, 257, 601])
 def test_softmax_crossentropy_backward_stats_over_many_rows(rng, dtype, m):
-    """The step's loss sum and accuracy, whose logs are taken 256 rows at a time."""
+    """The step's loss sum and accuracy, whose logs are taken 256 rows at a time; the
+    gradient, computed a chunk of rows at a time, is bitwise the book's on both sides of a
+    chunk's end, written into a new array, into probabilities itself and through strides."""
     probs = probabilities(rng, m, 3).astype(dtype)
     probs[0] = [1, 0, 0]  # a confident row: the clip bounds
     y = rng.integers(0, 3, m)
+    book = ref.softmax_crossentropy_backward(probs, y)
+    assert book.dtype == dtype
+    in_place = probs.copy()
+    assert nnfast.softmax_crossentropy_backward(in_place, y, out=in_place) is in_place
+    for got in (nnfast.softmax_crossentropy_backward(probs, y), in_place,
+                nnfast.softmax_crossentropy_backward(as_layout(probs, "strided"), y)):
+        np.testing.assert_array_equal(got, book)
     d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, y, with_stats=True)
+    np.testing.assert_array_equal(d, book)
     clipped = np.clip(probs[np.arange(m), y].astype(np.float64), 1e-7, 1 - 1e-7)
     eps = float(np.finfo(dtype).eps)
     assert loss_sum == pytest.approx(np.sum(-np.log(clipped)), rel=4 * eps, abs=m * eps)
