@@ -1,5 +1,7 @@
 """Build nnfast's C extension `nnfast._core` from csrc/ (metadata lives in pyproject.toml)."""
+import os
 import sys
+import sysconfig
 from pathlib import Path
 
 import numpy as np
@@ -8,12 +10,25 @@ from setuptools import Extension, setup
 HERE = Path(__file__).parent
 SOURCES = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
 
+
+def compiler_is_clang():
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or ""
+    return "clang" in cc or sys.platform == "darwin"  # Apple's cc is clang
+
+
+# Multiply-adds are fused (the GEMM's a * b + c), except where a file's pragma turns it off
+# so that a kernel rounds as NumPy's expression does (optimizers, backward, losses). clang
+# ignores that pragma under -ffp-contract=fast but honours it under "on", which still fuses
+# within an expression; GCC before 14 has no "on" (it means off) and honours its pragma.
+FP_CONTRACT = "-ffp-contract=on" if compiler_is_clang() else "-ffp-contract=fast"
+
 # Portable flags only: SIMD beyond the platform baseline is chosen at run time, never assumed
 # at build time, so a wheel built here runs on any CPU of the architecture.
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2"]
 else:
-    COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=fast", "-fopenmp-simd", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
+    COMPILE_ARGS = ["-O3", "-std=c11", FP_CONTRACT, "-fopenmp-simd", "-fno-math-errno", "-Wall",
+                    "-Wextra", "-Wno-unused-parameter", "-pthread"]
 
 setup(
     ext_modules=[

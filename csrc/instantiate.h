@@ -1,7 +1,7 @@
 /* instantiate.h: compile one kernel template for float32 and for float64.
  *
- * Usage in an op file:   #define NNF_TEMPLATE "activations.inc"
- *                        #include "instantiate.h"
+ * Included by per_isa.h once per instruction set, with NNF_TEMPLATE (e.g. "activations.inc")
+ * naming the template.
  * Inside the template, NNF_T is the element type, NNF_FN(name) the suffixed name
  * (name_f32 / name_f64, or name_<isa>_f32 when the file defines NNF_ISA to build one
  * template once per instruction set), NNF_EXP / NNF_LOG / NNF_SQRT the libm functions of

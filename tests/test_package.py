@@ -72,11 +72,23 @@ def test_show_config_follows_the_environment():
 
 
 def test_show_config_states_setup_py_flags():
-    """show_config's flags are setup.py's COMPILE_ARGS for this platform (read, not imported)."""
+    """show_config's flags are setup.py's COMPILE_ARGS for this platform (read, not imported),
+    with the FMA-contraction flag setup.py picks for the compiler that built the extension."""
     tree = ast.parse((ROOT / "setup.py").read_text())
-    values = [ast.literal_eval(node.value) for node in ast.walk(tree)
-              if isinstance(node, ast.Assign)
-              and any(isinstance(t, ast.Name) and t.id == "COMPILE_ARGS" for t in node.targets)]
+    assigns = [(t.id, node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+               for t in node.targets if isinstance(t, ast.Name)]
+    (contract,) = [v for name, v in assigns if name == "FP_CONTRACT"]  # "on" if clang else "fast"
+    clang_flag, other_flag = ast.literal_eval(contract.body), ast.literal_eval(contract.orelse)
+    built_by_clang = "clang" in config.compiler_of_extension(_core.__file__).lower()
+    flag = clang_flag if built_by_clang else other_flag
+
+    def evaluate(node):
+        if isinstance(node, ast.List):
+            return [flag if isinstance(e, ast.Name) and e.id == "FP_CONTRACT"
+                    else ast.literal_eval(e) for e in node.elts]
+        return ast.literal_eval(node)
+
+    values = [evaluate(v) for name, v in assigns if name == "COMPILE_ARGS"]
     assert len(values) == 2, "setup.py: expected COMPILE_ARGS for win32 and for the rest"
     windows, others = values
     assert config.SETUP_COMPILE_ARGS == (windows if sys.platform == "win32" else others)
