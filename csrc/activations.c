@@ -1,6 +1,7 @@
 /* activations.c: element-wise activations (forward): ReLU and linear (a copy).
  * Compiled per instruction set (per_isa.h) so the loops run in the widest SIMD registers. */
 #include <math.h>
+#include <string.h>
 #include "nnfast.h"
 
 #define NNF_TEMPLATE "activations.inc"

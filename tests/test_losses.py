@@ -347,6 +347,26 @@ def test_accuracy_ties_take_first_maximum():
     assert nnfast.accuracy(y_pred, onehot_true) == pytest.approx(0.75)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_accuracy_wide_rows_find_numpys_argmax(rng, dtype):
+    """Rows of 16 and more take a SIMD search (each vector width's threshold is crossed by
+    the widths here): every row's prediction is np.argmax's, with ties (the first maximum),
+    NaN anywhere (the first NaN), infinities, all -inf, and reversed or strided rows."""
+    for n in (15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 1000):
+        p = rng.standard_normal((64, n)).astype(dtype)
+        p[1::8] = np.round(p[1::8])  # ties
+        p[2::8, rng.integers(0, n)] = np.nan
+        p[3::8, -1] = np.nan
+        p[4::8, rng.integers(0, n)] = np.inf
+        p[5::8] = -np.inf
+        p[6::8, rng.integers(0, n)] = -np.inf
+        p[7::8, 0] = p[7::8].max(axis=1)  # the maximum at 0 and again later
+        for view in (p, p[:, ::-1], np.repeat(p, 2, axis=1)[:, ::2]):
+            best = np.argmax(view, axis=1)
+            assert nnfast.accuracy(view, best) == 1.0, n
+            assert nnfast.accuracy(view, (best + 1) % n) == 0.0, n
+
+
 def test_accuracy_exact_fractions():
     y_pred = np.eye(3)[[0, 1, 2, 0, 1, 2, 0]]
     assert nnfast.accuracy(y_pred, [0, 1, 2, 0, 1, 2, 0]) == 1.0
