@@ -174,7 +174,7 @@ def assert_agree(result: Any, reference: Any, dtype: str, k: int, what: str) -> 
 # Measuring
 # ---------------------------------------------------------------------------------------
 def best_times(funcs: list[Callable[[], Any]], rounds: int = 30, budget: float = 0.5,
-               round_time: float = 0.002) -> list[float]:
+               round_time: float = 0.002, settle: float = 0.1) -> list[float]:
     """Best time per call, in seconds, of each zero-argument callable.
 
     One round times every callable in turn (interleaved, so a busy moment on a shared
@@ -182,8 +182,14 @@ def best_times(funcs: list[Callable[[], Any]], rounds: int = 30, budget: float =
     one call). Rounds repeat until ``rounds`` are done or ``budget`` seconds have passed
     (at least 3 rounds); the best round of each callable counts. Many short rounds find the
     machine's quiet moments better than a few long ones.
+
+    When a call takes 0.5 ms or more (long enough for a library to split it over threads),
+    each side's block is followed by a ``settle``-second pause: OpenBLAS's idle threads keep
+    spinning on the cores for tens of milliseconds after a call, and the next side's threads
+    would share a core with them (nnfast's 2-thread product ran 2x slower right after a NumPy
+    one). Each side is then timed on its own machine, as it would run in a program of its own.
     """
-    numbers = []
+    numbers, per_call = [], []
     for f in funcs:  # calibration (also the warm-up)
         calls, start = 0, time.perf_counter()
         while True:
@@ -193,6 +199,8 @@ def best_times(funcs: list[Callable[[], Any]], rounds: int = 30, budget: float =
             if elapsed >= round_time:
                 break
         numbers.append(max(1, int(calls * round_time / elapsed)))
+        per_call.append(elapsed / calls)
+    pause = settle if max(per_call) >= 0.0005 else 0.0
     best = [math.inf] * len(funcs)
     deadline = time.perf_counter() + budget
     done = 0
@@ -202,6 +210,8 @@ def best_times(funcs: list[Callable[[], Any]], rounds: int = 30, budget: float =
             for _ in range(number):
                 f()
             best[i] = min(best[i], (time.perf_counter() - start) / number)
+            if pause:
+                time.sleep(pause)
         done += 1
     return best
 
