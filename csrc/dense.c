@@ -1,10 +1,11 @@
 /* dense.c: c = act(a @ b + bias), the notes' dense layer and numpy.dot in one kernel.
  *
  * Blocking (Goto/BLIS style, simplified): B is packed, KC rows by NC columns at a time, into
- * NR-column panels that stay in L1/L2; the output is computed in MR x NR register tiles; the
- * bias and the activation are applied to each tile as it is stored (the epilogue), and the
- * softmax to each block of MR rows as soon as its last column is stored, so no second pass
- * over memory. Every c[i, j] sums its k products in order p = 0, 1, ..., k-1 whatever the
+ * NR-column panels that stay in L1/L2, unless it fits in L2 with contiguous rows: then the
+ * tiles read a and b in place (dense_direct); the output is computed in MR x NR register
+ * tiles; the bias and the activation are applied to each tile as it is stored (the
+ * epilogue), and the softmax to each block of MR rows as soon as its last column is stored,
+ * so no second pass over memory. Every c[i, j] sums its k products in order p = 0, 1, ..., k-1 whatever the
  * blocking, so results do not depend on the tiling.
  *
  * dense.inc is compiled once per instruction set (per_isa.h); nnf_dense_* calls the one

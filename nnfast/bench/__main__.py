@@ -144,8 +144,10 @@ def main(argv=None) -> int:
     for line in header(sizes):
         print(line)
     print(f"time per call: the best of up to {args.rounds} interleaved rounds (at most {args.budget} s "
-          "per row); peak: bytes one call\nallocates as tracemalloc sees them (NumPy arrays and "
-          "Python objects on both sides; not nnfast's GEMM packing\nbuffers nor OpenBLAS's own)")
+          "per row, 3 rounds at least;\ncalls of 0.5 ms and more pause 0.1 s after each side, as "
+          "OpenBLAS's idle threads spin); peak: bytes\none call allocates as tracemalloc sees them "
+          "(NumPy arrays and Python objects on both sides; not nnfast's GEMM\npacking buffers nor "
+          "OpenBLAS's own)")
     print()
 
     widths = (38, 7, 10, 10, 9, 10, 10)
