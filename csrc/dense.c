@@ -5,8 +5,8 @@
  * tiles read a and b in place (dense_direct); the output is computed in MR x NR register
  * tiles; the bias and the activation are applied to each tile as it is stored (the
  * epilogue), and the softmax to each block of MR rows as soon as its last column is stored,
- * so no second pass over memory. Every c[i, j] sums its k products in order p = 0, 1, ..., k-1 whatever the
- * blocking, so results do not depend on the tiling.
+ * so no second pass over memory. Every c[i, j] sums its k products in order p = 0, 1, ...,
+ * k-1 whatever the blocking, so results do not depend on the tiling.
  *
  * dense.inc is compiled once per instruction set (per_isa.h); nnf_dense_* calls the one
  * cpu.c selected.
