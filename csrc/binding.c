@@ -108,7 +108,9 @@ static PyArrayObject *to_array(const char *fn, const char *name, PyObject *obj)
         PyErr_Format(PyExc_TypeError, "%s: %s must be an array-like of numbers, got None", fn, name);
         return NULL;
     }
-    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(obj);
+    /* An ndarray (or subclass) is what PyArray_FROM_O would return; skip its dtype discovery. */
+    PyArrayObject *a = PyArray_Check(obj) ? (Py_INCREF(obj), (PyArrayObject *)obj)
+                                          : (PyArrayObject *)PyArray_FROM_O(obj);
     if (!a)
         return NULL;
     char kind = PyArray_DESCR(a)->kind;
@@ -125,6 +127,21 @@ static PyArrayObject *to_array(const char *fn, const char *name, PyObject *obj)
  * float64, float64 when all are integers or bools; -1 with TypeError for float16 or wider. */
 static int float_type(const char *fn, int n, PyArrayObject **arrs)
 {
+    /* The common case without NumPy's promotion machinery: float32/float64 arrays promote to
+     * float64 if any is float64. A 0-d array among mixed types takes the general path (NumPy
+     * 1.x promoted it by value). */
+    int fast = NPY_FLOAT, mixed = 0, any_0d = 0;
+    for (int i = 0; i < n && fast >= 0; i++) {
+        int ti = PyArray_TYPE(arrs[i]);
+        if (ti != NPY_FLOAT && ti != NPY_DOUBLE)
+            fast = -1;
+        else if (ti == NPY_DOUBLE)
+            fast = NPY_DOUBLE;
+        mixed |= ti != PyArray_TYPE(arrs[0]);
+        any_0d |= PyArray_NDIM(arrs[i]) == 0;
+    }
+    if (fast >= 0 && n > 0 && !(mixed && any_0d))
+        return fast;
     PyArray_Descr *d = PyArray_ResultType(n, arrs, 0, NULL);
     if (!d)
         return -1;
@@ -144,6 +161,8 @@ static int float_type(const char *fn, int n, PyArrayObject **arrs)
  * A view when nothing has to change. */
 static int cast_to(PyArrayObject **a, int t)
 {
+    if (PyArray_TYPE(*a) == t && PyArray_ISALIGNED(*a) && PyArray_ISNOTSWAPPED(*a))
+        return 0; /* what PyArray_FROM_OTF would return: *a itself */
     PyArrayObject *c = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)*a, t,
                                                          NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED);
     Py_DECREF(*a);
@@ -302,6 +321,21 @@ static PyArrayObject *new_array(int nd, npy_intp *shape, int t)
     return a;
 }
 
+/* 0, or -1 with ValueError "<fn>: <name> is read-only" (NumPy's message) when a is not
+ * writeable. The label is joined without printf: this runs for every in-place argument. */
+static int need_writeable(PyArrayObject *a, const char *fn, const char *name)
+{
+    char what[96];
+    size_t lf = strlen(fn), ln = strlen(name);
+    if (lf + ln + 3 > sizeof what)
+        lf = ln = 0;
+    memcpy(what, fn, lf);
+    memcpy(what + lf, ": ", 2);
+    memcpy(what + lf + 2, name, ln);
+    what[lf + 2 + ln] = '\0';
+    return PyArray_FailUnlessWriteable(a, what);
+}
+
 /* The array a kernel writes its result into (new reference).
  * Without `out`: a new C-order array of the shape and type. With `out`: `out` is checked
  * (ndarray, exact dtype, shape, writeable) and used directly when the kernel can write it in
@@ -333,9 +367,7 @@ static PyArrayObject *result_array(const char *fn, PyObject *out, int nd, npy_in
                      SHAPE(o), dims_str(nd, shape, (char[96]){0}, 96));
         return NULL;
     }
-    char what[96];
-    snprintf(what, sizeof what, "%s: out", fn); /* "<fn>: out is read-only" */
-    if (PyArray_FailUnlessWriteable(o, what) < 0)
+    if (need_writeable(o, fn, "out") < 0)
         return NULL;
     mat ov;
     int direct = PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) && rows_of(o, &ov) &&
@@ -1423,9 +1455,7 @@ static int inplace_arg(const char *fn, const char *name, PyObject *obj, int *t,
     *t = at;
     if (shape_of && same_shape(fn, shape_of, "param", a, name) < 0)
         return -1;
-    char what[96];
-    snprintf(what, sizeof what, "%s: %s", fn, name); /* "<fn>: <name> is read-only" */
-    if (PyArray_FailUnlessWriteable(a, what) < 0)
+    if (need_writeable(a, fn, name) < 0)
         return -1;
     if (PyArray_SIZE(a) > 1 && rows_of(a, out) && self_overlapping(*out)) {
         PyErr_Format(PyExc_ValueError, "%s: %s has elements that share memory (zero or "
