@@ -115,10 +115,10 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
                              T *c, nnf_idx c_rs, nnf_idx c_cs)                                 \
     {                                                                                          \
         dense_fn_##S kernel = NNF_ISA_PICK(dense_kernel, S);                                   \
-        int threads = nnf_get_num_threads();                                                   \
+        int threads = nnf_threads_for((double)m * n * (k > 0 ? k : 1));                        \
         if (threads > NNF_MAX_TASKS)                                                           \
             threads = NNF_MAX_TASKS;                                                           \
-        if (threads <= 1 || (double)m * n * (k > 0 ? k : 1) < NNF_PAR_MIN_WORK)               \
+        if (threads <= 1)                                                                      \
             return kernel(m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias, bias_s, act, c, c_rs,   \
                           c_cs);                                                               \
         dense_job_##S job = {kernel, m, n, k, a_rs, a_cs, b_rs, b_cs, bias_s, c_rs, c_cs,      \
@@ -132,3 +132,22 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
     }
 DENSE_DISPATCH(float, f32)
 DENSE_DISPATCH(double, f64)
+
+int nnf_threads_for(double multiply_adds)
+{
+    return multiply_adds < NNF_PAR_MIN_WORK ? 1 : nnf_get_num_threads();
+}
+
+#define FEW_INPUTS_DISPATCH(T, S)                                                              \
+    nnf_status nnf_dense_backward_few_inputs_##S(                                              \
+        nnf_idx m, nnf_idx k, nnf_idx n, const T *dv, nnf_idx dv_rs, const T *relu_out,        \
+        nnf_idx ro_rs, const T *x, nnf_idx x_rs, nnf_idx x_cs, const T *w, nnf_idx w_rs,       \
+        T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s, T *dx, nnf_idx dx_rs,        \
+        nnf_idx dx_cs)                                                                         \
+    {                                                                                          \
+        return NNF_ISA_PICK(backward_few_inputs, S)(m, k, n, dv, dv_rs, relu_out, ro_rs, x,    \
+                                                    x_rs, x_cs, w, w_rs, dw, dw_rs, dw_cs, db, \
+                                                    db_s, dx, dx_rs, dx_cs);                   \
+    }
+FEW_INPUTS_DISPATCH(float, f32)
+FEW_INPUTS_DISPATCH(double, f64)

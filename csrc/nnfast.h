@@ -50,6 +50,9 @@ void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx);
 int nnf_get_num_threads(void);
 void nnf_set_num_threads(int n); /* n <= 0: the cores this process may use */
 int nnf_default_threads(void);
+/* Threads the products of about `multiply_adds` use: 1 below dense.c's measured crossover
+ * (waking the other threads would cost more), else nnf_get_num_threads(). */
+int nnf_threads_for(double multiply_adds);
 
 /* Loss reduction over samples. */
 typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nnf_reduction;
@@ -151,6 +154,19 @@ typedef struct {
                                       const T *b, nnf_idx b_s, const double reg[4],            \
                                       T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s,\
                                       T *dx, nnf_idx dx_rs, nnf_idx dx_cs);                    \
+    /* The dense backward pass of a layer with few inputs (1 <= k <= 4) in one sweep over dv \
+     * (rows contiguous, as those of relu_out and w): dw (k, n) = x.T @ d, db (n) = column    \
+     * sums of d, dx (m, k) = d @ w.T (skipped when dx is NULL), d being dv, or dv masked    \
+     * where relu_out <= 0 when relu_out is not NULL. One thread; no regularization terms.  \
+     * The numbers of nnf_dense's products and of np.sum(axis=0). */                           \
+    nnf_status nnf_dense_backward_few_inputs_##S(nnf_idx m, nnf_idx k, nnf_idx n,            \
+                                                 const T *dv, nnf_idx dv_rs,                  \
+                                                 const T *relu_out, nnf_idx ro_rs,            \
+                                                 const T *x, nnf_idx x_rs, nnf_idx x_cs,      \
+                                                 const T *w, nnf_idx w_rs,                    \
+                                                 T *dw, nnf_idx dw_rs, nnf_idx dw_cs,         \
+                                                 T *db, nnf_idx db_s,                         \
+                                                 T *dx, nnf_idx dx_rs, nnf_idx dx_cs);        \
     /* y (m, n) = op(a (m, n), b (m, n)) (see nnf_elementwise); y may be a or b itself. */     \
     void nnf_elementwise_##S(nnf_elementwise op, nnf_idx m, nnf_idx n,                         \
                              const T *a, nnf_idx a_rs, nnf_idx a_cs,                           \

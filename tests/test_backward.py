@@ -99,6 +99,45 @@ def test_dense_layer_backward_matches_book(rng, dtype, layout, shape):
         np.testing.assert_allclose(got, exp, **tol, err_msg=name)
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+@pytest.mark.parametrize("m,n", [(0, 5), (1, 64), (7, 17), (129, 3), (300, 64), (260, 200)])
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("layout", ["C", "strided", "Tstrided"])
+def test_few_inputs_backward_is_the_separate_products(rng, dtype, k, m, n, relu, layout):
+    """A layer with at most 4 inputs takes one sweep over dvalues (dense_backward's
+    few-inputs path); it must give the numbers of the three separate computations: nnfast's
+    own products bitwise (where those take the same summation order), column sums bitwise those of rows added in order
+    (np.add.accumulate; np.sum(axis=0) may add narrow columns pairwise), and NumPy's products
+    within float tolerance. Shapes cover column tails, several register chunks (200
+    columns), several KC blocks of rows (more than 128) and masks with NaN."""
+    x = as_layout(random_array(rng, (m, k), dtype), layout)
+    w = random_array(rng, (k, n), dtype)
+    dv = random_array(rng, (m, n), dtype)
+    relu_out = None
+    d = dv
+    if relu:
+        relu_out = np.maximum(0, random_array(rng, (m, n), dtype))
+        if m > 3:
+            relu_out[3, 0] = np.nan  # NaN is not <= 0: the book's mask keeps dvalues there
+        d = np.where(relu_out <= 0, 0, dv).astype(dtype)
+    dw, db, dx = nnfast.dense_backward(dv, x, w, None, relu_output=relu_out)
+    assert dw.dtype == db.dtype == dx.dtype == dtype
+    in_order = np.add.accumulate(d, axis=0)[-1:] if m else np.zeros((1, n), dtype)
+    np.testing.assert_array_equal(db, in_order)
+    if m > 4 and n > 4:  # where nnfast.dot sums x.T @ d in KC blocks too (not dot products)
+        np.testing.assert_array_equal(dw, nnfast.dot(x.T, d))
+    if m > 4 and n >= 16:  # where nnfast.dot takes dense_narrow for d @ w.T on every ISA
+        np.testing.assert_array_equal(dx, nnfast.dot(d, w.T))
+    wide = np.float64 if dtype == np.float32 else np.longdouble
+    xl, dl = x.astype(wide), d.astype(wide)
+    tol = dict(rtol=2e-5, atol=2e-5 * max(m, 1)) if dtype == np.float32 \
+        else dict(rtol=1e-12, atol=1e-12 * max(m, 1))
+    np.testing.assert_allclose(dw, xl.T @ dl, **tol)
+    np.testing.assert_allclose(dx, dl @ w.astype(wide).T, **tol)
+    _, _, none = nnfast.dense_backward(dv, x, w, None, relu_output=relu_out, need_dinputs=False)
+    assert none is None
+
+
 def test_dense_backward_writes_into_given_buffers(rng):
     x, w, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 3)), np.zeros(3)
     dv = rng.standard_normal((6, 3))
