@@ -141,13 +141,13 @@ int nnf_threads_for(double multiply_adds)
 #define FEW_INPUTS_DISPATCH(T, S)                                                              \
     nnf_status nnf_dense_backward_few_inputs_##S(                                              \
         nnf_idx m, nnf_idx k, nnf_idx n, const T *dv, nnf_idx dv_rs, const T *relu_out,        \
-        nnf_idx ro_rs, const T *x, nnf_idx x_rs, nnf_idx x_cs, const T *w, nnf_idx w_rs,       \
-        T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s, T *dx, nnf_idx dx_rs,        \
-        nnf_idx dx_cs)                                                                         \
+        nnf_idx ro_rs, T *drelu, nnf_idx dr_rs, const T *x, nnf_idx x_rs, nnf_idx x_cs,        \
+        const T *w, nnf_idx w_rs, T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s,    \
+        T *dx, nnf_idx dx_rs, nnf_idx dx_cs)                                                   \
     {                                                                                          \
-        return NNF_ISA_PICK(backward_few_inputs, S)(m, k, n, dv, dv_rs, relu_out, ro_rs, x,    \
-                                                    x_rs, x_cs, w, w_rs, dw, dw_rs, dw_cs, db, \
-                                                    db_s, dx, dx_rs, dx_cs);                   \
+        return NNF_ISA_PICK(backward_few_inputs, S)(m, k, n, dv, dv_rs, relu_out, ro_rs,       \
+                                                    drelu, dr_rs, x, x_rs, x_cs, w, w_rs, dw,  \
+                                                    dw_rs, dw_cs, db, db_s, dx, dx_rs, dx_cs); \
     }
 FEW_INPUTS_DISPATCH(float, f32)
 FEW_INPUTS_DISPATCH(double, f64)

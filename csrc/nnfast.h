@@ -155,13 +155,15 @@ typedef struct {
                                       T *dw, nnf_idx dw_rs, nnf_idx dw_cs, T *db, nnf_idx db_s,\
                                       T *dx, nnf_idx dx_rs, nnf_idx dx_cs);                    \
     /* The dense backward pass of a layer with few inputs (1 <= k <= 4) in one sweep over dv \
-     * (rows contiguous, as those of relu_out and w): dw (k, n) = x.T @ d, db (n) = column    \
-     * sums of d, dx (m, k) = d @ w.T (skipped when dx is NULL), d being dv, or dv masked    \
-     * where relu_out <= 0 when relu_out is not NULL. One thread; no regularization terms.  \
+     * (rows contiguous, as those of relu_out, drelu and w): dw (k, n) = x.T @ d, db (n) =  \
+     * column sums of d, dx (m, k) = d @ w.T (skipped when dx is NULL), d being dv, or, when \
+     * relu_out is not NULL, dv masked where relu_out <= 0, written to drelu (m, n). One     \
+     * thread; no regularization terms.                                                      \
      * The numbers of nnf_dense's products and of np.sum(axis=0). */                           \
     nnf_status nnf_dense_backward_few_inputs_##S(nnf_idx m, nnf_idx k, nnf_idx n,            \
                                                  const T *dv, nnf_idx dv_rs,                  \
                                                  const T *relu_out, nnf_idx ro_rs,            \
+                                                 T *drelu, nnf_idx dr_rs,                     \
                                                  const T *x, nnf_idx x_rs, nnf_idx x_cs,      \
                                                  const T *w, nnf_idx w_rs,                    \
                                                  T *dw, nnf_idx dw_rs, nnf_idx dw_cs,         \

@@ -106,8 +106,9 @@ def test_dense_layer_backward_matches_book(rng, dtype, layout, shape):
 def test_few_inputs_backward_is_the_separate_products(rng, dtype, k, m, n, relu, layout):
     """A layer with at most 4 inputs takes one sweep over dvalues (dense_backward's
     few-inputs path); it must give the numbers of the three separate computations: nnfast's
-    own products bitwise (where those take the same summation order), column sums bitwise those of rows added in order
-    (np.add.accumulate; np.sum(axis=0) may add narrow columns pairwise), and NumPy's products
+    own products bitwise (where those take the same summation order), column sums bitwise
+    those of rows added in order (np.add.accumulate; np.sum(axis=0) may add narrow columns
+    pairwise), and NumPy's products
     within float tolerance. Shapes cover column tails, several register chunks (200
     columns), several KC blocks of rows (more than 128) and masks with NaN."""
     x = as_layout(random_array(rng, (m, k), dtype), layout)
