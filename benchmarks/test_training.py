@@ -29,11 +29,13 @@ except ImportError:  # PyTorch is optional: its benchmarks are skipped
 
 # ---------------------------------------------------------------------------- the book's loop
 
-def spiral_loop(mod, epochs):
+def spiral_loop(mod, epochs, samples=100, accuracy_line=True):
     """The book's chapter 10 loop (spiral data, 2 -> 64 -> 3, Adam(0.05, decay=5e-7)),
-    including its accuracy line, with the classes of mod. Returns the last accuracy."""
+    including its accuracy line unless told not to, with the classes of mod. Returns the last
+    accuracy (None without the line) and loss."""
     np.random.seed(0)
-    X, y = spiral_data(samples=100, classes=3)
+    X, y = spiral_data(samples=samples, classes=3)
+    accuracy = None
     dense1, activation1 = mod.Layer_Dense(2, 64), mod.Activation_ReLU()
     dense2 = mod.Layer_Dense(64, 3)
     loss_activation = mod.Activation_Softmax_Loss_CategoricalCrossentropy()
@@ -43,8 +45,9 @@ def spiral_loop(mod, epochs):
         activation1.forward(dense1.output)
         dense2.forward(activation1.output)
         loss = loss_activation.forward(dense2.output, y)
-        predictions = np.argmax(loss_activation.output, axis=1)
-        accuracy = np.mean(predictions == y)
+        if accuracy_line:
+            predictions = np.argmax(loss_activation.output, axis=1)
+            accuracy = np.mean(predictions == y)
         loss_activation.backward(loss_activation.output, y)
         dense2.backward(loss_activation.dinputs)
         activation1.backward(dense2.dinputs)
