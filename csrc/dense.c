@@ -115,10 +115,10 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
                              T *c, nnf_idx c_rs, nnf_idx c_cs)                                 \
     {                                                                                          \
         dense_fn_##S kernel = NNF_ISA_PICK(dense_kernel, S);                                   \
-        int threads = nnf_threads_for((double)m * n * (k > 0 ? k : 1));                        \
+        int threads = nnf_get_num_threads();                                                   \
         if (threads > NNF_MAX_TASKS)                                                           \
             threads = NNF_MAX_TASKS;                                                           \
-        if (threads <= 1)                                                                      \
+        if (threads <= 1 || (double)m * n * (k > 0 ? k : 1) < NNF_PAR_MIN_WORK)               \
             return kernel(m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, bias, bias_s, act, c, c_rs,   \
                           c_cs);                                                               \
         dense_job_##S job = {kernel, m, n, k, a_rs, a_cs, b_rs, b_cs, bias_s, c_rs, c_cs,      \
@@ -132,11 +132,6 @@ static void share(nnf_idx total, nnf_idx unit, int task, int n_tasks, nnf_idx *l
     }
 DENSE_DISPATCH(float, f32)
 DENSE_DISPATCH(double, f64)
-
-int nnf_threads_for(double multiply_adds)
-{
-    return multiply_adds < NNF_PAR_MIN_WORK ? 1 : nnf_get_num_threads();
-}
 
 #define FEW_INPUTS_DISPATCH(T, S)                                                              \
     nnf_status nnf_dense_backward_few_inputs_##S(                                              \

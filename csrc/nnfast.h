@@ -50,9 +50,6 @@ void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx);
 int nnf_get_num_threads(void);
 void nnf_set_num_threads(int n); /* n <= 0: the cores this process may use */
 int nnf_default_threads(void);
-/* Threads the products of about `multiply_adds` use: 1 below dense.c's measured crossover
- * (waking the other threads would cost more), else nnf_get_num_threads(). */
-int nnf_threads_for(double multiply_adds);
 
 /* Loss reduction over samples. */
 typedef enum { NNF_REDUCE_NONE = 0, NNF_REDUCE_MEAN = 1, NNF_REDUCE_SUM = 2 } nnf_reduction;

@@ -47,6 +47,28 @@ def test_bitwise_identical_for_any_thread_count(restore_engine, isa, dtype):
                                    expected, rtol=tol, atol=tol * np.sqrt(k))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_backward_bitwise_identical_for_any_thread_count(restore_engine, dtype):
+    """The backward pass too: its one-sweep path for few inputs (one thread whatever the
+    setting) and its threaded products (large enough to split) give the same bits for 1, 2
+    and 3 threads."""
+    rng = np.random.default_rng(11)
+    for m, k, n in [(300, 2, 64), (4096, 4, 256), (2048, 64, 96), (700, 96, 3)]:
+        x = rng.standard_normal((m, k)).astype(dtype)
+        w = rng.standard_normal((k, n)).astype(dtype)
+        b = rng.standard_normal((1, n)).astype(dtype)
+        dv = rng.standard_normal((m, n)).astype(dtype)
+        relu_out = np.maximum(0, rng.standard_normal((m, n))).astype(dtype)
+        results = []
+        for threads in (1, 2, 3):
+            _core.set_num_threads(threads)
+            results.append(nnfast.dense_backward(dv, x, w, b, 1e-3, 2e-3, 0, 0,
+                                                 relu_output=relu_out))
+        for r in results[1:]:
+            for got, first, name in zip(r, results[0], ("dweights", "dbiases", "dinputs")):
+                assert np.array_equal(got, first), ((m, k, n), name)
+
+
 @pytest.mark.parametrize("isa", ISAS)
 def test_float32_error_no_worse_than_numpy(restore_engine, isa):
     """Against a float64 reference, nnfast's float32 product errs no more than NumPy's
