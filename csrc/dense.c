@@ -24,9 +24,6 @@
 #define NNF_SMALLK 4 /* inner dimensions at most this long take dense_smallk */
 #define NNF_DIRECT_B_BYTES (1 << 20) /* b smaller than this is read in place (dense_direct) */
 
-/* Fully unroll a loop over tile rows, so each row's accumulators live in registers. */
-#define NNF_UNROLL _Pragma("GCC unroll 16")
-
 static inline nnf_idx min_idx(nnf_idx a, nnf_idx b) { return a < b ? a : b; }
 
 /* Scratch (packed panels) aligned to a cache line: malloc's 16-byte alignment made three
