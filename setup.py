@@ -8,7 +8,9 @@ import numpy as np
 from setuptools import Extension, setup
 
 HERE = Path(__file__).parent
-SOURCES = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
+# Every C file under csrc/ (the core and the binding), except the C library's example programs.
+SOURCES = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").rglob("*.c")
+                 if "examples" not in p.relative_to(HERE / "csrc").parts)
 
 
 def compiler_is_clang():
@@ -24,11 +26,9 @@ FP_CONTRACT = "-ffp-contract=on" if compiler_is_clang() else "-ffp-contract=fast
 
 # Portable flags only: SIMD beyond the platform baseline is chosen at run time, never assumed
 # at build time, so a wheel built here runs on any CPU of the architecture.
-if sys.platform == "win32":
-    COMPILE_ARGS = ["/O2"]
-else:
-    COMPILE_ARGS = ["-O3", "-std=c11", FP_CONTRACT, "-fopenmp-simd", "-fno-math-errno", "-Wall",
-                    "-Wextra", "-Wno-unused-parameter", "-pthread"]
+# GCC or Clang only: the kernels use their vector extensions and the pool POSIX threads.
+COMPILE_ARGS = ["-O3", "-std=c11", FP_CONTRACT, "-fopenmp-simd", "-fno-math-errno", "-Wall",
+                "-Wextra", "-Wno-unused-parameter", "-pthread"]
 
 setup(
     ext_modules=[
@@ -36,9 +36,9 @@ setup(
             "nnfast._core",
             sources=SOURCES,
             include_dirs=[np.get_include(), "csrc"],
-            depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.[hi]*")),
+            depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").rglob("*.[hi]*")),
             extra_compile_args=COMPILE_ARGS,
-            extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
+            extra_link_args=["-pthread"],
             # The flags, compiled in, so nnfast.show_config() reports what this build used.
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION"),
                            ("NNF_COMPILE_ARGS", '"' + " ".join(COMPILE_ARGS) + '"')],

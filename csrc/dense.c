@@ -12,9 +12,6 @@
  * cpu.c selected.
  */
 #include <stdlib.h>
-#ifdef _WIN32
-#include <malloc.h> /* _aligned_malloc */
-#endif
 #include "nnfast.h"
 
 #define NNF_NR (2 * NNF_VEC_BYTES / (int)sizeof(NNF_T)) /* tile columns: two vectors */
@@ -32,21 +29,9 @@ static inline nnf_idx min_idx(nnf_idx a, nnf_idx b) { return a < b ? a : b; }
  * releases either. */
 static void *scratch_alloc(size_t bytes)
 {
-#ifdef _WIN32
-    return _aligned_malloc(bytes ? bytes : 1, 64);
-#else
     if (bytes < 4096)
         return malloc(bytes ? bytes : 1);
     return aligned_alloc(64, (bytes / 64 + 1) * 64); /* C11: a multiple of the alignment */
-#endif
-}
-static void scratch_free(void *p)
-{
-#ifdef _WIN32
-    _aligned_free(p);
-#else
-    free(p);
-#endif
 }
 
 #define NNF_TEMPLATE "dense.inc"

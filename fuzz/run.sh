@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the libFuzzer harness for nnfast's C core (every csrc/*.c but the Python binding,
-# with AddressSanitizer and UndefinedBehaviorSanitizer) and run it.
+# Build the libFuzzer harness for nnfast's C core (every C file under csrc/ but the Python
+# binding and the example programs, with AddressSanitizer and UndefinedBehaviorSanitizer),
+# replay every input in fuzz/regressions/ (each once crashed or misled a kernel), then fuzz.
 #   fuzz/run.sh [SECONDS]   fuzz for SECONDS (default 60), corpus in fuzz/corpus (not in git)
 # Extra libFuzzer options go in FUZZ_ARGS, e.g. FUZZ_ARGS="-jobs=2 -workers=2".
 set -euo pipefail
@@ -12,7 +13,8 @@ command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (Debian: apt-get inst
 out="build/fuzz"
 mkdir -p "$out" fuzz/corpus
 sources=()
-for f in csrc/*.c; do [ "$f" = csrc/binding.c ] || sources+=("$f"); done
+while IFS= read -r f; do sources+=("$f"); done < <(
+    find csrc -name '*.c' ! -name binding.c ! -path 'csrc/py/*' ! -path 'csrc/examples/*' | sort)
 "$CC" -g -O2 -std=c11 -ffp-contract=fast -pthread -Icsrc \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fsanitize-recover=pointer-overflow \
@@ -22,6 +24,11 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 # pointer-overflow is recoverable only so that fuzz/ubsan.supp can silence known, reported
 # reports; halt_on_error still stops at every other one.
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=fuzz/ubsan.supp}"
+regressions=(fuzz/regressions/*)
+if [ -e "${regressions[0]}" ]; then
+    echo "fuzz: replaying ${#regressions[@]} regression input(s) from fuzz/regressions/"
+    "$out/fuzz_kernels" -runs=1 "${regressions[@]}"
+fi
 # shellcheck disable=SC2086
 "$out/fuzz_kernels" -max_total_time="$seconds" -max_len=4096 -timeout=20 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$out/" ${FUZZ_ARGS:-} fuzz/corpus fuzz/seeds
