@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
+# The checkout this script sits in, then tests/: run as a script, Python puts only the
+# script's folder on the path, and an installed nnfast would win over this checkout's.
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 import nnfast  # noqa: E402
 from nnfast import _core  # noqa: E402
 from api_registry import API, PROPERTY, THREADED, RngSource  # noqa: E402
