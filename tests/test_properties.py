@@ -76,7 +76,7 @@ def test_matches_reference(api, dtype, data, restore_isa):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_softmax_rows_with_inf_documented(dtype):
-    """The README's statement, literally: a row with +inf is all NaN; -inf gets 0; an
+    """The statement of docs/numerics.md, literally: a row with +inf is all NaN; -inf gets 0; an
     all -inf row is NaN; NaN anywhere makes the row NaN."""
     inf, nan = np.inf, np.nan
     x = np.array([[0.0, inf, 1.0], [0.0, -inf, 0.0], [-inf, -inf, -inf], [1.0, nan, 2.0]], dtype)
@@ -91,7 +91,7 @@ def test_softmax_rows_with_inf_documented(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_training_semantics_documented(dtype):
-    """The README's "Training functions" statements, literally."""
+    """The "Training functions" statements of docs/numerics.md, literally."""
     inf, nan = np.inf, np.nan
     t = np.dtype(dtype).type
     with np.errstate(all="ignore"):
