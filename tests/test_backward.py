@@ -7,6 +7,7 @@ import pytest
 import nnfast
 import nnfast.nn as nn
 import reference_train as ref
+from api_registry import BY_NAME
 from conftest import LAYOUTS, as_layout, random_array
 
 
@@ -439,3 +440,33 @@ def test_flags_refuse_non_booleans(bad):
     with pytest.raises(TypeError, match="dense_backward: need_dinputs"):
         nnfast.dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)), need_dinputs=bad)
     assert len(nnfast.softmax_crossentropy_backward(p, y, with_stats=np.True_)) == 3
+
+
+# ---------------------------------------------------------------------------- BCE near 0 and 1
+
+def bce_edges(dtype):
+    """(predictions, targets) (4, 6): predictions at and next to the clip bounds, where
+    1 - p differs from 1 - clip(p) (1 - 1e-7 rounds to 1 - 2**-23 in float32)."""
+    one = np.array(1.0, dtype)
+    near_one = [one, np.nextafter(one, 0), np.nextafter(np.nextafter(one, 0), 0),
+                dtype.type(1 - 1e-7), dtype.type(1 - 3e-7), dtype.type(0.999)]
+    near_zero = [0.0, np.finfo(dtype).smallest_subnormal, 1e-8, 1e-7, 3e-7, 1e-3]
+    p = np.array([near_one, near_zero, near_one[::-1], near_zero[::-1]], dtype)
+    t = np.array([[0.0, 0.3, 1.0, 0.0, 0.5, 1.0]] * 4, dtype)
+    return p, t
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_binary_crossentropy_clips_both_terms_at_the_edges(dtype):
+    """Forward and backward against the book's clipped expressions in the dtype, within
+    their bounds (api_registry): an unclipped 1 - p divides by 0 (or by 2**-24 instead of
+    2**-23) in float32 and takes log(0)."""
+    p, t = bce_edges(np.dtype(dtype))
+    for name, kwargs in [("binary_crossentropy_backward", {}),
+                         ("binary_crossentropy", {"reduction": "none"}),
+                         ("nn.Loss_BinaryCrossentropy.backward", {}),
+                         ("nn.Loss_BinaryCrossentropy.calculate", {})]:
+        api = BY_NAME[name]
+        res = api.call(p, t, **kwargs)
+        assert np.all(np.isfinite(res)), (name, res)
+        api.check(res, (p, t), kwargs, np.dtype(dtype))

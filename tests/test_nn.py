@@ -239,3 +239,39 @@ def test_pep8_workflow(restore_global_seed):
     loss = nn.CategoricalCrossentropy().calculate(a2.output, y)
     exp = _run_workflow(ref, nnfs_datasets.spiral_data, 0, 100, 3, 3)
     np.testing.assert_allclose(loss, exp["loss"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Argmax over the class axis, on predictions that are not square (the other axis then
+# gives another shape, a broadcast or other indices)
+# ---------------------------------------------------------------------------
+
+# (one-hot label classes, predicted classes, accuracy), counted by hand
+NON_SQUARE = [
+    pytest.param([2, 0, 1, 2, 1], [2, 0, 0, 2, 1], 0.8, 3, id="5x3"),
+    pytest.param([4, 1, 3], [4, 2, 3], 2 / 3, 5, id="3x5"),
+    pytest.param([2], [2], 1.0, 4, id="1x4"),
+    pytest.param([1, 0], [1, 1], 0.5, 7, id="2x7"),
+]
+
+
+@pytest.mark.parametrize("classes,predicted,expected,n", NON_SQUARE)
+def test_accuracy_categorical_takes_one_hot_labels_by_row(classes, predicted, expected, n):
+    onehot = np.eye(n)[classes]
+    acc = nn.Accuracy_Categorical()
+    acc.init(onehot)
+    assert acc.calculate(np.array(predicted), onehot) == pytest.approx(expected, rel=1e-15)
+    assert nn.Accuracy_Categorical().calculate(np.array(predicted), np.array(classes)) == \
+        pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("classes,predicted,expected,n", NON_SQUARE)
+def test_predictions_and_accuracy_take_the_argmax_of_each_row(dtype, classes, predicted,
+                                                               expected, n):
+    outputs = np.full((len(predicted), n), 0.1, dtype)
+    outputs[np.arange(len(predicted)), predicted] = 0.7
+    np.testing.assert_array_equal(nn.Activation_Softmax().predictions(outputs), predicted)
+    for y_true in (np.array(classes), np.eye(n, dtype=dtype)[classes]):
+        assert nnfast.accuracy(outputs, y_true) == pytest.approx(expected, rel=1e-15)
+        assert nnfast.accuracy(np.asfortranarray(outputs), y_true) == pytest.approx(expected,
+                                                                                   rel=1e-15)
