@@ -157,6 +157,14 @@ def _loss_method(cls, method):
     return call
 
 
+def _check_loss_samples(kind):
+    pair = check_pair_loss(kind)
+
+    def check(res, args, kwargs, dtype):  # forward: the per-sample losses
+        pair(res, args, {"reduction": "none"}, dtype)
+    return check
+
+
 def _check_loss_mean(kind):
     pair = check_pair_loss(kind)
 
@@ -472,13 +480,13 @@ TRAIN_CLASS_API = [
         check_cce_backward, arrays=(0,), label=1,
         names=("categorical_crossentropy_backward",)),
     *[Api(f"nn.{cls}.{method}", _loss_method(getattr(nn, cls), method),
-          _draw_loss_pair(kind), (_check_loss_mean(kind) if method == "calculate" else
-                                  check_pair_loss_backward(kind)),
-          arrays=(0, 1), names=(fn if method == "calculate" else fn + "_backward",))
+          _draw_loss_pair(kind), {"forward": _check_loss_samples, "calculate": _check_loss_mean,
+                                  "backward": check_pair_loss_backward}[method](kind),
+          arrays=(0, 1), names=(fn + "_backward" if method == "backward" else fn,))
       for cls, fn, kind in [("Loss_BinaryCrossentropy", "binary_crossentropy", "bce"),
                             ("Loss_MeanSquaredError", "mean_squared_error", "mse"),
                             ("Loss_MeanAbsoluteError", "mean_absolute_error", "mae")]
-      for method in ("calculate", "backward")],
+      for method in ("forward", "calculate", "backward")],
     Api("nn.Loss.regularization_loss", _loss_regularization, _draw_regularization_layer,
         _check_loss_regularization, arrays=(0, 1), names=("regularization_loss",)),
     Api("nn.Activation_Softmax_Loss_CategoricalCrossentropy.forward", _softmax_loss_forward,
