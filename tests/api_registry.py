@@ -23,7 +23,7 @@ from registry_sources import PROPERTY, THREADED, TINY, DrawSource, RngSource, in
 from registry_training import TRAIN_API
 
 __all__ = ["API", "BY_NAME", "IDS", "Api", "DrawSource", "PROPERTY", "RngSource", "THREADED",
-           "TINY", "check_cce", "dtype_of", "in_layout", "tiny_args"]
+           "TINY", "check_cce", "check_row", "dtype_of", "in_layout", "tiny_args"]
 
 API = NOTES_API + TRAIN_API + TRAIN_CLASS_API
 
@@ -45,6 +45,14 @@ def dtype_of(api, args):
         return result_dtype(*arrays) if arrays else np.dtype(np.float64)
     except TypeError:
         return np.dtype(np.float64)
+
+
+def check_row(name, res, *args, **kwargs):
+    """res, the result of the call of row `name` with args and kwargs, against the row's
+    check (in the dtype the row computes in for args)."""
+    api = BY_NAME[name]
+    with np.errstate(all="ignore"):
+        api.check(res, args, kwargs, dtype_of(api, args))
 
 
 def tiny_args(api, dtype=np.float64, seed=0):
