@@ -1,12 +1,14 @@
 """Backward passes and the book's other losses: finite-difference gradient checks in float64
 for every backward pass and every loss, and single calls against the NumPy reference of the
-book's classes (tests/reference_train.py), both dtypes, contiguous and strided."""
+book's classes (tests/reference_train.py), both dtypes, contiguous and strided, within the
+error bounds of the registry's checks (registry_bounds)."""
 import numpy as np
 import pytest
 
 import nnfast
 import nnfast.nn as nn
 import reference_train as ref
+from api_registry import BY_NAME, check_row
 from conftest import LAYOUTS, as_layout, random_array
 
 
@@ -92,11 +94,11 @@ def test_dense_layer_backward_matches_book(rng, dtype, layout, shape):
     theirs.forward(x)
     ours.backward(dv)
     theirs.backward(dv)
-    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
     for name in ["dweights", "dbiases", "dinputs"]:
         got, exp = getattr(ours, name), getattr(theirs, name)
         assert got.shape == exp.shape and got.dtype == dtype, name
-        np.testing.assert_allclose(got, exp, **tol, err_msg=name)
+    check_row("nn.Layer_Dense.backward", (ours.dweights, ours.dbiases, ours.dinputs), dv, x,
+              ours.weights, ours.biases, 1e-3, 2e-3, 3e-3, 4e-3)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
@@ -108,9 +110,9 @@ def test_few_inputs_backward_is_the_separate_products(rng, dtype, k, m, n, relu,
     few-inputs path); it must give the numbers of the three separate computations: nnfast's
     own products bitwise (where those take the same summation order), column sums bitwise
     those of rows added in order (np.add.accumulate; np.sum(axis=0) may add narrow columns
-    pairwise), and NumPy's products
-    within float tolerance. Shapes cover column tails, several register chunks (200
-    columns), several KC blocks of rows (more than 128) and masks with NaN."""
+    pairwise), and the long-double products within the product bound. Shapes cover column
+    tails, several register chunks (200 columns), several KC blocks of rows (more than 128)
+    and masks with NaN."""
     x = as_layout(random_array(rng, (m, k), dtype), layout)
     w = random_array(rng, (k, n), dtype)
     dv = random_array(rng, (m, n), dtype)
@@ -129,12 +131,7 @@ def test_few_inputs_backward_is_the_separate_products(rng, dtype, k, m, n, relu,
         np.testing.assert_array_equal(dw, nnfast.dot(x.T, d))
     if m > 4 and n >= 16:  # where nnfast.dot takes dense_narrow for d @ w.T on every ISA
         np.testing.assert_array_equal(dx, nnfast.dot(d, w.T))
-    wide = np.float64 if dtype == np.float32 else np.longdouble
-    xl, dl = x.astype(wide), d.astype(wide)
-    tol = dict(rtol=2e-5, atol=2e-5 * max(m, 1)) if dtype == np.float32 \
-        else dict(rtol=1e-12, atol=1e-12 * max(m, 1))
-    np.testing.assert_allclose(dw, xl.T @ dl, **tol)
-    np.testing.assert_allclose(dx, dl @ w.astype(wide).T, **tol)
+    check_row("dense_backward", (dw, db, dx), dv, x, w, None, 0, 0, 0, 0, relu_output=relu_out)
     _, _, none = nnfast.dense_backward(dv, x, w, None, relu_output=relu_out, need_dinputs=False)
     assert none is None
 
@@ -146,9 +143,8 @@ def test_dense_backward_writes_into_given_buffers(rng):
     dw, db, dx = nnfast.dense_backward(dv, x, w, b, dweights=bufs[0], dbiases=bufs[1],
                                        dinputs=bufs[2])
     assert dw is bufs[0] and db is bufs[1] and dx is bufs[2]
-    np.testing.assert_allclose(dw, x.T @ dv, rtol=1e-12)
-    np.testing.assert_allclose(db, dv.sum(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(dx, dv @ w.T, rtol=1e-12)
+    check_row("dense_backward", (dw, db, dx), dv, x, w, b, 0, 0, 0, 0, dweights=bufs[0],
+              dbiases=bufs[1], dinputs=bufs[2])
 
 
 def test_dense_backward_errors():
@@ -220,9 +216,8 @@ def test_activation_backward_matches_book(rng, dtype, cls, layout, shape):
     theirs.forward(x)
     ours.backward(dv)
     theirs.backward(dv)
-    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(ours.output, theirs.output, **tol)
-    np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+    assert ours.dinputs.shape == theirs.dinputs.shape
+    check_row(f"nn.{cls}.backward", (ours.output, ours.dinputs), dv, x)
     assert ours.dinputs.dtype == dtype
     if shape[0]:
         np.testing.assert_array_equal(ours.predictions(ours.output), theirs.predictions(theirs.output))
@@ -258,9 +253,8 @@ def test_softmax_crossentropy_backward_finite_differences(rng, onehot):
 
     probs = nnfast.softmax(logits)
     check(nnfast.softmax_crossentropy_backward(probs, labels), numeric_grad(loss, logits))
-    d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, labels, with_stats=True)
-    assert loss_sum == pytest.approx(6 * loss(), rel=1e-12)
-    assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
+    res = nnfast.softmax_crossentropy_backward(probs, labels, with_stats=True)
+    check_row("softmax_crossentropy_backward", res, probs, labels, with_stats=True)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -279,12 +273,9 @@ def test_softmax_crossentropy_backward_stats_over_many_rows(rng, dtype, m):
     for got in (nnfast.softmax_crossentropy_backward(probs, y), in_place,
                 nnfast.softmax_crossentropy_backward(as_layout(probs, "strided"), y)):
         np.testing.assert_array_equal(got, book)
-    d, loss_sum, correct = nnfast.softmax_crossentropy_backward(probs, y, with_stats=True)
-    np.testing.assert_array_equal(d, book)
-    clipped = np.clip(probs[np.arange(m), y].astype(np.float64), 1e-7, 1 - 1e-7)
-    eps = float(np.finfo(dtype).eps)
-    assert loss_sum == pytest.approx(np.sum(-np.log(clipped)), rel=4 * eps, abs=m * eps)
-    assert correct == int(np.sum(np.argmax(probs, axis=1) == y))
+    res = nnfast.softmax_crossentropy_backward(probs, y, with_stats=True)
+    np.testing.assert_array_equal(res[0], book)
+    check_row("softmax_crossentropy_backward", res, probs, y, with_stats=True)
 
 
 @pytest.mark.parametrize("onehot", [False, True])
@@ -309,7 +300,7 @@ def test_pair_loss_backward_finite_differences(rng, name, fd_loss):
         t[np.abs(t - p) < 1e-3] += 0.1  # away from the kink
     grad = getattr(nnfast, name + "_backward")(p, t)
     check(grad, numeric_grad(lambda: fd_loss(p, t), p))
-    assert getattr(nnfast, name)(p, t) == pytest.approx(fd_loss(p, t), rel=1e-12)
+    check_row(name, getattr(nnfast, name)(p, t), p, t)
 
 
 @pytest.mark.parametrize("cls", ["Loss_CategoricalCrossentropy", "Loss_BinaryCrossentropy",
@@ -329,26 +320,30 @@ def test_loss_classes_match_book(rng, dtype, cls, layout, m, n):
         y = random_array(rng, (m, n), dtype)
     pred = as_layout(pred, layout)
     ours, theirs = getattr(nn, cls)(), getattr(ref, cls)()
-    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(ours.forward(pred, y), theirs.forward(pred, y), **tol)
-    np.testing.assert_allclose(ours.calculate(pred, y), theirs.calculate(pred, y), **tol)
+    for method in ("forward", "calculate"):
+        got, exp = getattr(ours, method)(pred, y), getattr(theirs, method)(pred, y)
+        assert np.shape(got) == np.shape(exp), method
+        check_row(f"nn.{cls}.{method}", got, pred, y)
     ours.backward(pred, y)
     theirs.backward(pred, y)
-    np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+    assert ours.dinputs.shape == theirs.dinputs.shape
+    check_row(f"nn.{cls}.backward", ours.dinputs, pred, y)
 
 
 def test_softmax_loss_class_matches_book(rng, dtype):
     logits = random_array(rng, (50, 4), dtype)
     y = rng.integers(0, 4, 50)
+    name = "nn.Activation_Softmax_Loss_CategoricalCrossentropy"
     ours = nn.Activation_Softmax_Loss_CategoricalCrossentropy()
     theirs = ref.Activation_Softmax_Loss_CategoricalCrossentropy()
-    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(ours.forward(logits, y), theirs.forward(logits, y), **tol)
-    np.testing.assert_allclose(ours.output, theirs.output, **tol)
+    loss = ours.forward(logits, y)
+    assert np.shape(loss) == np.shape(theirs.forward(logits, y))
+    check_row(f"{name}.forward", (loss, ours.output), logits, y)
     for labels in (y, np.eye(4)[y]):
         ours.backward(ours.output, labels)
         theirs.backward(theirs.output, labels)
-        np.testing.assert_allclose(ours.dinputs, theirs.dinputs, **tol)
+        assert ours.dinputs.shape == theirs.dinputs.shape
+        check_row(f"{name}.backward", ours.dinputs, ours.output, labels)
 
 
 def test_loss_errors():
@@ -370,10 +365,10 @@ def test_loss_errors():
 
 def test_pair_loss_reductions(rng):
     p, t = rng.uniform(size=(7, 2)), rng.uniform(size=(7, 2))
-    per = np.mean((t - p) ** 2, axis=-1)
-    np.testing.assert_allclose(nnfast.mean_squared_error(p, t, reduction="none"), per, rtol=1e-14)
-    assert nnfast.mean_squared_error(p, t, reduction="sum") == pytest.approx(per.sum(), rel=1e-14)
-    assert nnfast.mean_squared_error(p, t) == pytest.approx(per.mean(), rel=1e-14)
+    for reduction in ("none", "sum", "mean"):
+        check_row("mean_squared_error", nnfast.mean_squared_error(p, t, reduction=reduction), p, t,
+                  reduction=reduction)
+    check_row("mean_squared_error", nnfast.mean_squared_error(p, t), p, t)
 
 
 # ---------------------------------------------------------------------------- dropout, regularization
@@ -414,11 +409,12 @@ def test_regularization_loss_matches_book(rng):
     np.random.seed(5)
     ours = nn.Layer_Dense(6, 4, 1e-3, 2e-3, 3e-3, 4e-3)
     ours.biases = layer.biases.copy()
-    expected = ref.Loss().regularization_loss(layer)
-    assert nn.Loss().regularization_loss(ours) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_array_equal(ours.weights, layer.weights)
+    check_row("nn.Loss.regularization_loss", nn.Loss().regularization_loss(ours), layer.weights,
+              layer.biases, 1e-3, 2e-3, 3e-3, 4e-3)
     assert nnfast.regularization_loss(layer.weights, 0, 0) == 0
-    assert nnfast.regularization_loss(layer.weights, 0.5) == pytest.approx(
-        0.5 * np.abs(layer.weights).sum(), rel=1e-13)
+    check_row("regularization_loss", nnfast.regularization_loss(layer.weights, 0.5),
+              layer.weights, 0.5, 0)
 
 
 def test_regularization_gradient_is_the_loss_gradient(rng):
@@ -439,3 +435,33 @@ def test_flags_refuse_non_booleans(bad):
     with pytest.raises(TypeError, match="dense_backward: need_dinputs"):
         nnfast.dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)), need_dinputs=bad)
     assert len(nnfast.softmax_crossentropy_backward(p, y, with_stats=np.True_)) == 3
+
+
+# ---------------------------------------------------------------------------- BCE near 0 and 1
+
+def bce_edges(dtype):
+    """(predictions, targets) (4, 6): predictions at and next to the clip bounds, where
+    1 - p differs from 1 - clip(p) (1 - 1e-7 rounds to 1 - 2**-23 in float32)."""
+    one = np.array(1.0, dtype)
+    near_one = [one, np.nextafter(one, 0), np.nextafter(np.nextafter(one, 0), 0),
+                dtype.type(1 - 1e-7), dtype.type(1 - 3e-7), dtype.type(0.999)]
+    near_zero = [0.0, np.finfo(dtype).smallest_subnormal, 1e-8, 1e-7, 3e-7, 1e-3]
+    p = np.array([near_one, near_zero, near_one[::-1], near_zero[::-1]], dtype)
+    t = np.array([[0.0, 0.3, 1.0, 0.0, 0.5, 1.0]] * 4, dtype)
+    return p, t
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_binary_crossentropy_clips_both_terms_at_the_edges(dtype):
+    """Forward and backward against the book's clipped expressions in the dtype, within
+    their bounds (api_registry): an unclipped 1 - p divides by 0 (or by 2**-24 instead of
+    2**-23) in float32 and takes log(0)."""
+    p, t = bce_edges(np.dtype(dtype))
+    for name, kwargs in [("binary_crossentropy_backward", {}),
+                         ("binary_crossentropy", {"reduction": "none"}),
+                         ("nn.Loss_BinaryCrossentropy.backward", {}),
+                         ("nn.Loss_BinaryCrossentropy.calculate", {})]:
+        api = BY_NAME[name]
+        res = api.call(p, t, **kwargs)
+        assert np.all(np.isfinite(res)), (name, res)
+        api.check(res, (p, t), kwargs, np.dtype(dtype))

@@ -1,4 +1,6 @@
-"""nnfast.nn (the notes' classes) against a pure-NumPy copy of the notes' classes."""
+"""nnfast.nn (the notes' classes) against a pure-NumPy copy of the notes' classes: the same
+random draws exactly, each computed result against the long-double reference of its step
+within that step's error bound (the registry's checks, registry_bounds)."""
 
 import numpy as np
 import pytest
@@ -6,7 +8,9 @@ import pytest
 import nnfast
 import nnfast.nn as nn
 import reference as ref
-from conftest import assert_close, random_array
+from api_registry import check_row
+from conftest import random_array
+from registry_bounds import assert_exact, check_affine, check_cce, check_softmax_rows
 from nnfast.datasets import spiral_data
 
 import nnfs.datasets as nnfs_datasets
@@ -43,21 +47,26 @@ def test_notes_workflow_same_numbers(restore_global_seed, seed, samples, n_class
     for key in ("X", "y", "w1", "b1", "w2", "b2"):  # identical draws from the global generator
         assert got[key].dtype == exp[key].dtype, key
         np.testing.assert_array_equal(got[key], exp[key], err_msg=key)
-    for key in ("out1", "act1", "out2", "act2", "sample_losses"):
-        assert_close(got[key], exp[key])
+    # each step from the step before it, within its bound
+    f64 = np.dtype(np.float64)
+    check_affine(got["out1"], got["X"], got["w1"], got["b1"], None, f64)
+    assert_exact(got["act1"], np.maximum(0, got["out1"]), f64)
+    check_affine(got["out2"], got["act1"], got["w2"], got["b2"], None, f64)
+    check_softmax_rows(got["act2"], got["out2"], f64)
+    check_cce(got["sample_losses"], got["act2"], got["y"], "none", f64)
     assert np.ndim(got["loss"]) == 0
-    assert np.asarray(got["loss"]).dtype == np.float64
-    np.testing.assert_allclose(got["loss"], exp["loss"], rtol=1e-12, atol=1e-14)
+    check_cce(got["loss"], got["act2"], got["y"], "mean", f64)
+    for key in ("out1", "act1", "out2", "act2", "sample_losses"):
+        assert got[key].shape == exp[key].shape, key
 
-    acc = nnfast.accuracy(got["act2"], got["y"])
-    assert acc == pytest.approx(ref.accuracy(exp["act2"], exp["y"]), rel=1e-15)
+    assert nnfast.accuracy(got["act2"], got["y"]) == ref.accuracy(got["act2"], got["y"])
 
 
 def test_notes_loss_value_for_seed_0(restore_global_seed):
     # the book's printed value for seed 0, spiral_data(100, 3), dense 2->3->3: loss ~ 1.0986
     got = _run_workflow(nn, spiral_data, 0, 100, 3, 3)
-    assert got["loss"] == pytest.approx(1.0986, abs=1e-4)
-    np.testing.assert_allclose(got["act2"].sum(axis=1), 1.0, rtol=1e-12)
+    assert got["loss"] == pytest.approx(1.0986, abs=1e-4)  # the four digits printed
+    check_softmax_rows(got["act2"], got["out2"], np.dtype(np.float64))
 
 
 def test_layer_dense_initialisation(restore_global_seed):
@@ -80,7 +89,8 @@ def test_layer_dense_with_trained_parameters(rng, dtype):
     x = random_array(rng, (6, 3), dtype)
     layer.forward(x)
     rlayer.forward(x)
-    assert_close(layer.output, rlayer.output)
+    assert layer.output.shape == rlayer.output.shape
+    check_row("nn.Layer_Dense.forward", layer.output, x, w, b)
 
 
 @pytest.mark.parametrize("x_dtype", [np.float32, np.float64, np.int64])
@@ -92,7 +102,8 @@ def test_layer_dense_input_dtypes_follow_numpy(restore_global_seed, x_dtype):
     x = (np.arange(12).reshape(4, 3) - 5).astype(x_dtype)
     layer.forward(x)
     rlayer.forward(x)
-    assert_close(layer.output, rlayer.output)
+    assert layer.output.dtype == rlayer.output.dtype
+    check_row("nn.Layer_Dense.forward", layer.output, x, layer.weights, layer.biases)
 
 
 def test_layer_dense_single_sample(restore_global_seed):
@@ -103,7 +114,8 @@ def test_layer_dense_single_sample(restore_global_seed):
     x = np.array([1.0, 2.0, 3.0, 2.5])
     layer.forward(x)
     rlayer.forward(x)
-    assert_close(layer.output, rlayer.output)  # (1, 3), as NumPy broadcasting gives
+    assert layer.output.shape == rlayer.output.shape == (1, 3)  # as NumPy broadcasting gives
+    check_row("nn.Layer_Dense.forward", layer.output, x, layer.weights, layer.biases)
 
 
 def test_layer_dense_non_contiguous_inputs(restore_global_seed, rng):
@@ -114,7 +126,8 @@ def test_layer_dense_non_contiguous_inputs(restore_global_seed, rng):
     x = random_array(rng, (3, 10)).T[::-1]
     layer.forward(x)
     rlayer.forward(x)
-    assert_close(layer.output, rlayer.output)
+    assert layer.output.shape == rlayer.output.shape
+    check_row("nn.Layer_Dense.forward", layer.output, x, layer.weights, layer.biases)
 
 
 @pytest.mark.parametrize("cls_name", ["Activation_Linear", "Activation_ReLU", "Activation_Softmax"])
@@ -123,12 +136,10 @@ def test_activation_classes(rng, dtype, cls_name, shape):
     x = random_array(rng, shape, dtype)
     ours, theirs = getattr(nn, cls_name)(), getattr(ref, cls_name)()
     ours.forward(x)
-    if shape[0] == 0 and cls_name == "Activation_Softmax":
-        expected = ref.softmax(x)
-    else:
+    if shape[0]:
         theirs.forward(x)
-        expected = theirs.output
-    assert_close(ours.output, expected)
+        assert ours.output.shape == theirs.output.shape
+    check_row(f"nn.{cls_name}.forward", ours.output, x)
 
 
 @pytest.mark.parametrize("onehot", [False, True], ids=["index", "onehot"])
@@ -139,10 +150,11 @@ def test_loss_categorical_crossentropy_class(rng, dtype, onehot):
     y_true = np.eye(4, dtype=dtype)[labels] if onehot else labels
     ours, theirs = nn.Loss_CategoricalCrossentropy(), ref.Loss_CategoricalCrossentropy()
     assert isinstance(ours, nn.Loss)
-    assert_close(ours.forward(y_pred, y_true), theirs.forward(y_pred, y_true))
+    check_row("nn.Loss_CategoricalCrossentropy.forward", ours.forward(y_pred, y_true), y_pred,
+              y_true)
     got, exp = ours.calculate(y_pred, y_true), theirs.calculate(y_pred, y_true)
     assert np.ndim(got) == 0 and np.asarray(got).dtype == np.asarray(exp).dtype
-    np.testing.assert_allclose(got, exp, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    check_row("nn.Loss_CategoricalCrossentropy.calculate", got, y_pred, y_true)
 
 
 def test_loss_base_class_averages_forward():
@@ -151,7 +163,7 @@ def test_loss_base_class_averages_forward():
             return np.abs(y_pred - y_true)
 
     assert Loss_Absolute().calculate(np.array([1.0, -2.0, 4.0]), np.array([0.0, 0.0, 0.0])) == \
-        pytest.approx(7.0 / 3.0, rel=1e-15)
+        7.0 / 3.0
 
     class Loss_Doubled(nn.Loss_CategoricalCrossentropy):
         def forward(self, y_pred, y_true):
@@ -159,8 +171,8 @@ def test_loss_base_class_averages_forward():
 
     y_pred = np.array([[0.7, 0.3], [0.4, 0.6]])
     y = np.array([0, 1])
-    expected = 2 * np.mean(ref.Loss_CategoricalCrossentropy().forward(y_pred, y))
-    assert Loss_Doubled().calculate(y_pred, y) == pytest.approx(expected, rel=1e-12)
+    # half of it (exact) is the mean loss
+    check_cce(Loss_Doubled().calculate(y_pred, y) / 2, y_pred, y, "mean", np.dtype(np.float64))
 
 
 # ---------------------------------------------------------------------------
@@ -176,8 +188,9 @@ def test_neuron_notes_example():
     rneuron = ref.Neuron(weights, bias)
     rneuron.forward(inputs)
     assert np.ndim(neuron.output) == 0
-    assert neuron.output == pytest.approx(4.8, rel=1e-12)
-    assert neuron.output == pytest.approx(rneuron.output, rel=1e-15)
+    assert neuron.output == pytest.approx(4.8, rel=1e-12)  # the notes' printed value
+    check_row("nn.Neuron.forward", neuron.output, np.array(inputs), np.array(weights), bias)
+    assert np.ndim(rneuron.output) == 0
 
 
 @pytest.mark.parametrize("n_inputs", [1, 3, 10])
@@ -189,7 +202,8 @@ def test_neuron_single_sample(rng, dtype, n_inputs):
     neuron.forward(x)
     rneuron.forward(x)
     assert np.ndim(neuron.output) == 0
-    assert_close(np.asarray(neuron.output), np.asarray(rneuron.output))
+    assert np.asarray(neuron.output).dtype == np.asarray(rneuron.output).dtype
+    check_row("nn.Neuron.forward", neuron.output, x, w, bias)
 
 
 @pytest.mark.parametrize("n_samples", [0, 1, 5, 64])
@@ -200,8 +214,8 @@ def test_neuron_batch(rng, dtype, n_samples):
     neuron, rneuron = nn.Neuron(w, bias), ref.Neuron(w, bias)
     neuron.forward(x)
     rneuron.forward(x)
-    assert neuron.output.shape == (n_samples,)
-    assert_close(neuron.output, rneuron.output)
+    assert neuron.output.shape == rneuron.output.shape == (n_samples,)
+    check_row("nn.Neuron.forward", neuron.output, x, w, bias)
 
 
 def test_neuron_transposed_batch(rng):
@@ -210,7 +224,8 @@ def test_neuron_transposed_batch(rng):
     neuron, rneuron = nn.Neuron(w, -1.0), ref.Neuron(w, -1.0)
     neuron.forward(x)
     rneuron.forward(x)
-    assert_close(neuron.output, rneuron.output)
+    assert neuron.output.shape == rneuron.output.shape
+    check_row("nn.Neuron.forward", neuron.output, x, w, -1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -237,5 +252,41 @@ def test_pep8_workflow(restore_global_seed):
     d2.forward(a1.output)
     a2.forward(d2.output)
     loss = nn.CategoricalCrossentropy().calculate(a2.output, y)
-    exp = _run_workflow(ref, nnfs_datasets.spiral_data, 0, 100, 3, 3)
-    np.testing.assert_allclose(loss, exp["loss"], rtol=1e-12)
+    # the aliases are the classes themselves (test_pep8_aliases_are_the_same_classes), whose
+    # workflow test_notes_workflow_same_numbers checks against the reference: the same bits
+    assert loss == _run_workflow(nn, spiral_data, 0, 100, 3, 3)["loss"]
+
+
+# ---------------------------------------------------------------------------
+# Argmax over the class axis, on predictions that are not square (the other axis then
+# gives another shape, a broadcast or other indices)
+# ---------------------------------------------------------------------------
+
+# (one-hot label classes, predicted classes, accuracy), counted by hand
+NON_SQUARE = [
+    pytest.param([2, 0, 1, 2, 1], [2, 0, 0, 2, 1], 0.8, 3, id="5x3"),
+    pytest.param([4, 1, 3], [4, 2, 3], 2 / 3, 5, id="3x5"),
+    pytest.param([2], [2], 1.0, 4, id="1x4"),
+    pytest.param([1, 0], [1, 1], 0.5, 7, id="2x7"),
+]
+
+
+@pytest.mark.parametrize("classes,predicted,expected,n", NON_SQUARE)
+def test_accuracy_categorical_takes_one_hot_labels_by_row(classes, predicted, expected, n):
+    onehot = np.eye(n)[classes]
+    acc = nn.Accuracy_Categorical()
+    acc.init(onehot)
+    assert acc.calculate(np.array(predicted), onehot) == expected
+    assert nn.Accuracy_Categorical().calculate(np.array(predicted), np.array(classes)) == \
+        expected
+
+
+@pytest.mark.parametrize("classes,predicted,expected,n", NON_SQUARE)
+def test_predictions_and_accuracy_take_the_argmax_of_each_row(dtype, classes, predicted,
+                                                               expected, n):
+    outputs = np.full((len(predicted), n), 0.1, dtype)
+    outputs[np.arange(len(predicted)), predicted] = 0.7
+    np.testing.assert_array_equal(nn.Activation_Softmax().predictions(outputs), predicted)
+    for y_true in (np.array(classes), np.eye(n, dtype=dtype)[classes]):
+        assert nnfast.accuracy(outputs, y_true) == expected
+        assert nnfast.accuracy(np.asfortranarray(outputs), y_true) == expected

@@ -1,13 +1,16 @@
 """The book's optimizers (SGD with decay and momentum, Adagrad, RMSprop, Adam): nnfast's fused
 in-place C steps against the NumPy reference of the book's classes, step by step, both
-dtypes, contiguous and strided parameters; and the functional update errors."""
+dtypes, contiguous and strided parameters, within one step's error bound (registry_bounds);
+and the functional update errors."""
 import numpy as np
 import pytest
 
 import nnfast
 import nnfast.nn as nn
 import reference_train as ref
+from api_registry import BY_NAME
 from conftest import as_layout
+from registry_bounds import check_steps, check_ulps
 
 OPTIMIZERS = [
     ("Optimizer_SGD", {}),
@@ -44,20 +47,22 @@ def test_optimizer_steps_match_book(rng, dtype, name, kwargs, layout):
         g_b = rng.standard_normal((1, 5)).astype(dtype)
         ours.dweights, ours.dbiases = as_layout(g_w, layout), g_b
         theirs.dweights, theirs.dbiases = g_w, g_b
+        before = theirs.weights.copy(), theirs.biases.copy()
         for opt, layer in ((opt_ours, ours), (opt_theirs, theirs)):
             opt.pre_update_params()
             opt.update_params(layer)
             opt.post_update_params()
         assert opt_ours.current_learning_rate == opt_theirs.current_learning_rate
         assert opt_ours.iterations == opt_theirs.iterations == step + 1
-        tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-14, atol=1e-15)
-        np.testing.assert_allclose(ours.weights, theirs.weights, **tol)
-        np.testing.assert_allclose(ours.biases, theirs.biases, **tol)
+        check_steps(ours.weights, before[0], theirs.weights, dtype, 1, "weights: ")
+        check_steps(ours.biases, before[1], theirs.biases, dtype, 1, "biases: ")
+        ours.weights[...], ours.biases[...] = theirs.weights, theirs.biases
         for state in ("weight_momentums", "weight_cache", "bias_momentums", "bias_cache"):
             assert hasattr(ours, state) == hasattr(theirs, state), state
             if hasattr(ours, state):
-                np.testing.assert_allclose(getattr(ours, state), getattr(theirs, state), **tol)
-        assert ours.weights.dtype == dtype
+                check_ulps(getattr(ours, state), getattr(theirs, state), dtype, 4, state + ": ")
+                getattr(ours, state)[...] = getattr(theirs, state)
+        # the next step starts from the book's numbers: each step within one step's bound
 
 
 def test_optimizer_defaults_are_the_books():
@@ -76,10 +81,40 @@ def test_adam_update_in_float64_is_the_books_expression(rng):
     exp_m = 0.9 * m + (1 - 0.9) * g
     exp_v = 0.999 * v + (1 - 0.999) * g ** 2
     exp_p = p + -0.01 * (exp_m / (1 - 0.9 ** 4)) / (np.sqrt(exp_v / (1 - 0.999 ** 4)) + 1e-7)
+    p0 = p.copy()
     nnfast.adam_update(p, g, m, v, 0.01, 3)
-    np.testing.assert_allclose(m, exp_m, rtol=1e-15, atol=0)
-    np.testing.assert_allclose(v, exp_v, rtol=1e-15, atol=0)
-    np.testing.assert_allclose(p, exp_p, rtol=1e-15, atol=1e-300)
+    f64 = np.dtype(np.float64)
+    check_ulps(m, exp_m, f64, 4, "momentums: ")
+    check_ulps(v, exp_v, f64, 4, "cache: ")
+    check_steps(p, p0, exp_p, f64, 1, "param: ")
+
+
+@pytest.mark.parametrize("name", ["adagrad_update", "rmsprop_update", "adam_update"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_epsilon_is_added_after_the_square_root(dtype, name):
+    """The book's denominator sqrt(cache) + epsilon, not sqrt(cache + epsilon): with
+    epsilon 1e-2 and caches near 1 the two differ by about 0.5%, far past the float32
+    bound the registry's check allows."""
+    t = np.dtype(dtype).type
+    p = np.array([[0.5, -1.0, 2.0], [0.0, 3.0, -0.25]], dtype)
+    g = np.array([[1.0, -0.5, 0.25], [2.0, -1.5, 0.75]], dtype)
+    cache = np.array([[1.0, 0.5, 2.0], [0.25, 1.0, 0.0]], dtype)
+    args = {"adagrad_update": (p, g, cache, 0.5, 1e-2),
+            "rmsprop_update": (p, g, cache, 0.5, 1e-2, 0.9),
+            "adam_update": (p, g, g * t(0.1), cache, 0.5, 2, 1e-2, 0.9, 0.999)}[name]
+    api = BY_NAME[name]
+    api.check(api.call(*args), args, {}, np.dtype(dtype))
+
+
+@pytest.mark.parametrize("name", ["Optimizer_Adagrad", "Optimizer_RMSprop", "Optimizer_Adam"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_optimizer_classes_add_epsilon_after_the_square_root(dtype, name):
+    w = np.array([[0.5, -1.0, 2.0], [0.0, 3.0, -0.25]], dtype)
+    b = np.array([[0.125, -2.0, 1.0]], dtype)
+    args = (w, b, w[::-1] * 2, b * 3)
+    kwargs = {"steps": 3, "learning_rate": 0.5, "epsilon": 1e-2}
+    api = BY_NAME[f"nn.{name}.update_params"]
+    api.check(api.call(*args, **kwargs), args, kwargs, np.dtype(dtype))
 
 
 def test_update_errors():
