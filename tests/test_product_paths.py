@@ -95,8 +95,8 @@ DENSE_CASES = [
     ("one_past_NC_and_KC", (13, 129, 513)),
     # three NC blocks (512 + 512 + 76); float64 b is over 1 MB: packed even when contiguous
     ("three_NC_blocks", (9, 129, 1100)),
-    # nine KC blocks over two NC blocks, 5 rows: one partial tile of rows, too many rows for
-    # dense_few_rows
+    # nine KC blocks over two NC blocks, 5 rows (an edge tile of rows on every instruction
+    # set; too many rows for dense_few_rows)
     ("nine_KC_blocks", (5, 1100, 600)),
     # b just under 1 MB: read in place by dense_direct (C and rows_reversed b, None/relu),
     # its edge columns by the tiles; then one column more: packed
@@ -118,8 +118,9 @@ DENSE_CASES = [
     # one column over a k shorter than a register: the neuron loop (dense_narrow for
     # float64 generic, whose register holds 2)
     ("neuron", (300, 3, 1)),
-    # dense_bcast (2 <= n <= lanes): n = 2 takes it on every instruction set
-    ("bcast_n2", (301, 3, 2)),
+    # dense_bcast (2 <= n <= lanes, k too short for dense_narrow): n = 2 over k = 1 takes it
+    # on every instruction set
+    ("bcast_n2", (301, 1, 2)),
     # dense_bcast over three KC blocks where a register holds 7 columns (float32 AVX2 and
     # AVX-512, float64 AVX-512), the tiles elsewhere
     ("bcast_k300", (301, 300, 7)),
@@ -239,8 +240,8 @@ BACKWARD_CASES = [
     # lanes; dinputs by dense_narrow. A Fortran dvalues takes the products below.
     ("few_inputs", (300, 2, 67)),
     ("few_inputs_k4", (1000, 4, 37)),
-    # n <= 4 < k: dweights computed as its transpose (dvalues.T @ inputs), dinputs by
-    # dense_bcast / the tiles over a short k
+    # n <= 4 < k: dweights computed as its transpose (dvalues.T @ inputs: dense_few_rows),
+    # dinputs (300, 64) over k = 3 by dense_smallk
     ("narrow_layer", (300, 64, 3)),
     # dweights (40, 530) over 150 rows: past NC and KC (tiles, or dense_direct for a
     # contiguous dvalues); dinputs over k = 530 with weights.T packed; 2 threads split them
