@@ -7,6 +7,7 @@ import pytest
 
 import nnfast
 import reference as ref
+from api_registry import check_affine
 from conftest import LAYOUTS, as_layout, assert_close, random_array
 
 ACTIVATIONS = [None, "linear", "relu", "softmax"]
@@ -296,6 +297,18 @@ def test_dense_neuron_counts(rng, dtype, m, activation):
         b = random_array(rng, (1, m), dtype)
         assert_close(nnfast.dense(x, w, b, activation), ref.dense(x, w, b, activation), k=k)
         assert_close(nnfast.dense(x[-1], w, b, activation), ref.dense(x[-1], w, b, activation), k=k)
+
+
+@pytest.mark.parametrize("neurons", [513, 1100])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_dense_layers_wider_than_a_packed_block(rng, dtype, neurons, activation):
+    """Layers past the 512 columns csrc/dense.c packs at a time (NC) and the 128 rows of
+    weights per block (KC): the softmax over each whole row. Against the long-double
+    reference within the product bound (api_registry.check_affine)."""
+    x = random_array(rng, (9, 300), dtype)
+    w = random_array(rng, (300, neurons), dtype, -1, 1)
+    b = random_array(rng, (neurons,), dtype)
+    check_affine(nnfast.dense(x, w, b, activation), x, w, b, activation, dtype)
 
 
 def _unaligned(arr):

@@ -1,16 +1,20 @@
 """The matrix product under dot and dense: every SIMD path this CPU runs, every thread
-count giving bitwise the same result, large and skinny shapes against NumPy, float32 error
-no worse than NumPy's own float32 product, and the thread-count API."""
+count giving bitwise the same result, the paths that must agree bit for bit agreeing, each
+of them also against the long-double reference (api_registry.check_affine: a bug two paths
+share cannot pass by agreement), float32 error no worse than NumPy's own float32 product,
+and the thread-count API."""
 import os
 import subprocess
 import sys
+from functools import partial
 
 import numpy as np
 import pytest
 
 import nnfast
 from nnfast import _core
-import reference as ref
+from api_registry import _check_dense_backward, check_affine
+from check_once import CheckOnce
 
 ISAS = _core.supported_isas()
 SHAPES = [(9, 300, 700), (1000, 50, 37), (33, 512, 1000), (1, 4000, 600), (700, 700, 3),
@@ -34,6 +38,11 @@ def test_bitwise_identical_for_any_thread_count(restore_engine, isa, dtype):
         a = rng.standard_normal((m, k)).astype(dtype)
         b = rng.standard_normal((k, n)).astype(dtype)
         bias = rng.standard_normal(n).astype(dtype)
+        # the reference on the first and last 9 rows: a full tile of rows (MR <= 8) and the
+        # next one's first row, the edge tile, the last thread's last rows; every other row
+        # is computed by the same code as one of these (the long-double reference of every
+        # row would cost 67 M multiply-adds per call)
+        rows = np.unique(np.r_[0:min(m, 9), max(0, m - 9):m])
         for act in (None, "relu", "softmax"):
             results = []
             for threads in (1, 2, 3, 5):
@@ -41,10 +50,7 @@ def test_bitwise_identical_for_any_thread_count(restore_engine, isa, dtype):
                 results.append(nnfast.dense(np.asfortranarray(a) if threads == 3 else a, b, bias, act))
             for r in results[1:]:
                 assert np.array_equal(r, results[0], equal_nan=True), (m, k, n, act)
-        expected = ref.dense(a.astype(np.float64), b.astype(np.float64), bias.astype(np.float64))
-        tol = 1e-3 if dtype == np.float32 else 1e-10
-        np.testing.assert_allclose(results[0] if act is None else nnfast.dense(a, b, bias),
-                                   expected, rtol=tol, atol=tol * np.sqrt(k))
+            check_affine(results[0][rows], a[rows], b, bias, act, np.dtype(dtype))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -67,6 +73,8 @@ def test_dense_backward_bitwise_identical_for_any_thread_count(restore_engine, d
         for r in results[1:]:
             for got, first, name in zip(r, results[0], ("dweights", "dbiases", "dinputs")):
                 assert np.array_equal(got, first), ((m, k, n), name)
+        _check_dense_backward(results[0], (dv, x, w, b, 1e-3, 2e-3, 0, 0),
+                              {"relu_output": relu_out}, np.dtype(dtype))
 
 
 @pytest.mark.parametrize("isa", ISAS)
@@ -93,18 +101,17 @@ def test_transposed_operands_as_in_backprop(restore_engine, isa, dtype):
     x = rng.standard_normal((300, 64)).astype(dtype)
     dz = rng.standard_normal((300, 10)).astype(dtype)
     w = rng.standard_normal((64, 10)).astype(dtype)
-    tol = 1e-4 if dtype == np.float32 else 1e-11
-    np.testing.assert_allclose(nnfast.dot(x.T, dz), x.T.astype(np.float64) @ dz, rtol=tol, atol=tol)
-    np.testing.assert_allclose(nnfast.dot(dz, w.T), dz.astype(np.float64) @ w.T, rtol=tol, atol=tol)
+    t = np.dtype(dtype)
+    check_affine(nnfast.dot(x.T, dz), x.T, dz, None, None, t)
+    check_affine(nnfast.dot(dz, w.T), dz, w.T, None, None, t)
     # The spiral network's shapes: a few columns (computed as the transpose when the rows of
     # a are strided) and a few rows (b read in place).
     for n in (1, 2, 3, 4):
         d = rng.standard_normal((300, n)).astype(dtype)
-        np.testing.assert_allclose(nnfast.dot(x.T, d), x.T.astype(np.float64) @ d, rtol=tol, atol=tol)
-        np.testing.assert_allclose(nnfast.dot(d.T, x), d.T.astype(np.float64) @ x, rtol=tol, atol=tol)
+        check_affine(nnfast.dot(x.T, d), x.T, d, None, None, t)
+        check_affine(nnfast.dot(d.T, x), d.T, x, None, None, t)
         bias = rng.standard_normal(64).astype(dtype)
-        np.testing.assert_allclose(nnfast.dense(d.T, x, bias, "relu"),
-                                   np.maximum(0, d.T.astype(np.float64) @ x + bias), rtol=tol, atol=tol)
+        check_affine(nnfast.dense(d.T, x, bias, "relu"), d.T, x, bias, "relu", t)
 
 
 def test_thread_count_api(restore_engine):
@@ -156,18 +163,25 @@ def test_default_threads_are_the_cores_this_process_may_use():
 def test_short_k_paths_equal_the_tiles(restore_engine, isa, dtype, k):
     """A product with a few inputs and a small output takes a row-by-row kernel (or, a few
     columns wide, the broadcast one); the same columns computed inside a product too wide
-    for them, by the register tiles, are bitwise the same."""
+    for them, by the register tiles, are bitwise the same, and both are within the bound of
+    the long-double reference."""
     _core.set_isa(isa)
     rng = np.random.default_rng(k)
     a = rng.standard_normal((301, k)).astype(dtype)
     b = rng.standard_normal((k, 600)).astype(dtype)
     bias = rng.standard_normal(600).astype(dtype)
+    t = np.dtype(dtype)
     for act in (None, "relu"):
         wide = nnfast.dense(a, b, bias, act)
+        check_affine(wide, a, b, bias, act, t)
         for n in (5, 9, 16, 64, 67, 256):
             narrow = nnfast.dense(a, b[:, :n], bias[:n], act)
+            check_affine(narrow, a, b[:, :n], bias[:n], act, t)
             assert np.array_equal(narrow, wide[:, :n]), (act, n)
-        assert np.array_equal(nnfast.dot(a, b[:, :64]), nnfast.dot(a, b)[:, :64])
+    narrow, wide = nnfast.dot(a, b[:, :64]), nnfast.dot(a, b)
+    check_affine(narrow, a, b[:, :64], None, None, t)
+    check_affine(wide, a, b, None, None, t)
+    assert np.array_equal(narrow, wide[:, :64])
 
 
 @pytest.mark.parametrize("isa", ISAS)
@@ -183,15 +197,16 @@ def test_in_place_reads_equal_the_packed_tiles(restore_engine, isa, dtype):
         a = rng.standard_normal((m, 2 * k)).astype(dtype)[:, ::2]
         b = rng.standard_normal((k, n)).astype(dtype)
         bias = rng.standard_normal(2 * n).astype(dtype)[::2]
+        t = np.dtype(dtype)
         for act in (None, "relu"):
-            in_place = nnfast.dense(a, b, bias, act)
-            packed = nnfast.dense(a, np.asfortranarray(b), bias, act)
-            assert np.array_equal(in_place, packed), (m, k, n, act)
-            assert np.array_equal(nnfast.dense(np.ascontiguousarray(a), b, bias, act), packed)
-            reversed_b = b[::-1]  # rows read in place backwards (a negative row stride)
-            assert np.array_equal(nnfast.dense(a, reversed_b, bias, act),
-                                  nnfast.dense(a, np.asfortranarray(reversed_b), bias, act))
-        expected = ref.dense(a.astype(np.float64), b.astype(np.float64), bias.astype(np.float64))
-        tol = 1e-4 if dtype == np.float32 else 1e-12
-        np.testing.assert_allclose(nnfast.dense(a, b, bias), expected, rtol=tol,
-                                   atol=tol * np.sqrt(max(k, 1)))
+            # b, and b's rows read in place backwards (a negative row stride)
+            for bb, rows in [(b, "rows forward"), (b[::-1], "rows reversed")]:
+                check = CheckOnce(partial(check_affine, a=a, b=bb, bias=bias, activation=act,
+                                          dtype=t))
+                in_place = nnfast.dense(a, bb, bias, act)
+                packed = nnfast.dense(a, np.asfortranarray(bb), bias, act)
+                check(in_place, context=f"{(m, k, n)} {act} {rows} in place")
+                check(packed, context=f"{(m, k, n)} {act} {rows} packed")
+                assert np.array_equal(in_place, packed), (m, k, n, act, rows)
+            assert np.array_equal(nnfast.dense(np.ascontiguousarray(a), b, bias, act),
+                                  nnfast.dense(a, b, bias, act))
