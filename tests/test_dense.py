@@ -7,7 +7,7 @@ import pytest
 
 import nnfast
 import reference as ref
-from api_registry import check_affine
+from registry_bounds import check_affine
 from conftest import LAYOUTS, as_layout, assert_close, random_array
 
 ACTIVATIONS = [None, "linear", "relu", "softmax"]
@@ -304,7 +304,7 @@ def test_dense_neuron_counts(rng, dtype, m, activation):
 def test_dense_layers_wider_than_a_packed_block(rng, dtype, neurons, activation):
     """Layers past the 512 columns csrc/dense.c packs at a time (NC) and the 128 rows of
     weights per block (KC): the softmax over each whole row. Against the long-double
-    reference within the product bound (api_registry.check_affine)."""
+    reference within the product bound (registry_bounds.check_affine)."""
     x = random_array(rng, (9, 300), dtype)
     w = random_array(rng, (300, neurons), dtype, -1, 1)
     b = random_array(rng, (neurons,), dtype)

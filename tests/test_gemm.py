@@ -1,6 +1,6 @@
 """The matrix product under dot and dense: every SIMD path this CPU runs, every thread
 count giving bitwise the same result, the paths that must agree bit for bit agreeing, each
-of them also against the long-double reference (api_registry.check_affine: a bug two paths
+of them also against the long-double reference (registry_bounds.check_affine: a bug two paths
 share cannot pass by agreement), float32 error no worse than NumPy's own float32 product,
 and the thread-count API."""
 import os
@@ -13,7 +13,8 @@ import pytest
 
 import nnfast
 from nnfast import _core
-from api_registry import _check_dense_backward, check_affine
+from registry_bounds import check_affine
+from registry_training import check_dense_backward as _check_dense_backward
 from check_once import CheckOnce
 
 ISAS = _core.supported_isas()

@@ -18,9 +18,11 @@ import pytest
 import nnfast
 import nnfast.nn as nn
 import reference as ref
-from api_registry import (LD, _check_accuracy, _check_loss_mean, _check_pair_loss,
-                          _check_regularization, assert_classified_close, check_cce,
-                          check_softmax_rows, loss_bound)
+from registry_book_classes import _check_loss_mean
+from registry_bounds import LD, assert_classified_close, check_cce, check_softmax_rows, loss_bound
+from registry_notes import _check_accuracy
+from registry_training import _check_regularization
+from registry_training import check_pair_loss as _check_pair_loss
 
 M = 2_000_003  # samples: past 2 ** 20, no multiple of any chunk or vector length
 CLASSES = 3
@@ -68,7 +70,7 @@ def test_categorical_crossentropy(data, reduction):
 def test_softmax_crossentropy(data):
     """The probabilities within the softmax bound of the long-double softmax; the mean loss
     within the loss bound, plus what the probabilities' error (eps * (n + 10 + |x - max x|)
-    of each, relative: api_registry.softmax_bound) moves -log p by, plus the float64 sum."""
+    of each, relative: registry_bounds.softmax_bound) moves -log p by, plus the float64 sum."""
     dtype, logits, _, y, _ = data
     loss, probabilities = nnfast.softmax_crossentropy(logits, y)
     x = logits.astype(LD)

@@ -4,7 +4,7 @@ csrc/dense.inc picks a kernel by shape, strides and activation (dense_kernel), a
 csrc/dense.c splits the work over threads above a size; each path has blocking constants
 of its own. The sizes below straddle each of them, and every result (every instruction set
 this CPU runs, 1 and 2 threads, contiguous, transposed, strided, negative-stride and
-reversed-row views) is checked with api_registry.check_affine: within
+reversed-row views) is checked with registry_bounds.check_affine: within
 (k + 2) * eps * (|a| @ |b| + |bias|) of np.dot in long double, the activation applied to
 the reference (relu, softmax over the whole row). The comment on each case says which path
 it reaches (with AVX-512 unless it says otherwise; the lanes of a register, and with them
@@ -18,7 +18,8 @@ import pytest
 
 import nnfast
 from nnfast import _core
-from api_registry import _check_dense_backward, check_affine
+from registry_bounds import check_affine
+from registry_training import check_dense_backward as _check_dense_backward
 from check_once import CheckOnce
 from conftest import as_layout
 
