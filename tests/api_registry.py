@@ -1031,7 +1031,7 @@ def _check_optimizer(kind):
     return check
 
 
-import reference_train as ref_train  # noqa: E402  (the book's classes and step functions)
+from nnfast.baseline import book as ref_train  # noqa: E402  (the book's classes and step functions)
 
 TRAIN_API = [
     Api("dense_backward", nnfast.dense_backward, _draw_dense_backward, _check_dense_backward,

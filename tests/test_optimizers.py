@@ -6,7 +6,7 @@ import pytest
 
 import nnfast
 import nnfast.nn as nn
-import reference_train as ref
+from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from conftest import as_layout
 
 OPTIMIZERS = [
