@@ -16,13 +16,10 @@ The NumPy loop's own time moves between processes (188-245 us/epoch seen on the 
 machine of the README), so compare figures from one run.
 """
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import nnfast.nn as nn  # noqa: E402
-from test_training import ref, spiral_loop  # noqa: E402
+import nnfast.nn as nn
+from test_training import ref, spiral_loop
 
 
 def epoch_us(mod, epochs, samples=100, accuracy_line=True, repeats=5):

@@ -7,7 +7,7 @@ import pytest
 
 import nnfast
 import nnfast.nn as nn
-import reference as ref
+from nnfast.baseline import notes
 
 
 @pytest.fixture(scope="module")
@@ -19,13 +19,6 @@ def spiral():
     return X, y, w1, b1, w2, b2
 
 
-def numpy_fused(X, y, w1, b1, w2, b2):
-    hidden = np.maximum(0, np.dot(X, w1) + b1)
-    logits = np.dot(hidden, w2) + b2
-    probs = ref.softmax(logits)
-    return ref.categorical_crossentropy_samples(probs, y).mean(), probs
-
-
 def nnfast_fused(X, y, w1, b1, w2, b2):
     hidden = nnfast.dense(X, w1, b1, activation="relu")
     return nnfast.softmax_crossentropy(nnfast.dense(hidden, w2, b2), y)
@@ -34,8 +27,8 @@ def nnfast_fused(X, y, w1, b1, w2, b2):
 @pytest.mark.benchmark(group="spiral forward 2-64-3, fused functional calls")
 @pytest.mark.parametrize("side", ["numpy", "nnfast"])
 def test_spiral_fused(benchmark, spiral, side):
-    fn = numpy_fused if side == "numpy" else nnfast_fused
-    loss_np, probs_np = numpy_fused(*spiral)
+    fn = notes.forward_pass_functions if side == "numpy" else nnfast_fused
+    loss_np, probs_np = notes.forward_pass_functions(*spiral)
     loss, probs = fn(*spiral)
     np.testing.assert_allclose(probs, probs_np, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(loss, loss_np, rtol=1e-12)
@@ -43,27 +36,19 @@ def test_spiral_fused(benchmark, spiral, side):
 
 
 def class_pipeline(mod, X, y, w1, b1, w2, b2):
-    """The notes' class workflow, built from `mod` (nnfast.nn or the NumPy reference)."""
+    """The notes' class workflow, built from `mod` (nnfast.nn or nnfast.baseline.notes)."""
     d1, d2 = mod.Layer_Dense(2, 64), mod.Layer_Dense(64, 3)
     d1.weights, d1.biases, d2.weights, d2.biases = w1, b1, w2, b2
-    a1, a2, loss = mod.Activation_ReLU(), mod.Activation_Softmax(), mod.Loss_CategoricalCrossentropy()
-
-    def forward():
-        d1.forward(X)
-        a1.forward(d1.output)
-        d2.forward(a1.output)
-        a2.forward(d2.output)
-        return loss.calculate(a2.output, y)
-
-    return forward
+    network = (d1, mod.Activation_ReLU(), d2, mod.Activation_Softmax(), mod.Loss_CategoricalCrossentropy())
+    return lambda: notes.forward_pass(network, X, y)
 
 
 @pytest.mark.benchmark(group="spiral forward 2-64-3, the notes' classes")
 @pytest.mark.parametrize("side", ["numpy", "nnfast"])
 def test_spiral_classes(benchmark, spiral, side):
-    mod = ref if side == "numpy" else nn
+    mod = notes if side == "numpy" else nn
     forward = class_pipeline(mod, *spiral)
-    expected = class_pipeline(ref, *spiral)()
+    expected = class_pipeline(notes, *spiral)()
     np.testing.assert_allclose(forward(), expected, rtol=1e-12)
     benchmark(forward)
 

@@ -1,5 +1,5 @@
 """Training speed (issue 4): the book's spiral training loop written with the book's classes,
-nnfast.nn against the NumPy reference (tests/reference_train.py); Model.train on the same
+nnfast.nn against the book's classes in plain NumPy (nnfast.baseline.book); Model.train on the same
 problem; and an MLP 784 -> 128 -> 128 -> 10 (ReLU, softmax + cross-entropy, Adam, batch 128,
 float32) on synthetic data of Fashion-MNIST's shape, nnfast's Model.train against the
 reference's and against PyTorch on the CPU (when importable) with the same threads.
@@ -8,18 +8,15 @@ reference's and against PyTorch on the CPU (when importable) with the same threa
 `python benchmarks/test_training.py` prints the ratios in one process, interleaved."""
 import contextlib
 import io
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import nnfast  # noqa: E402
-import nnfast.nn as nn  # noqa: E402
-import reference_train as ref  # noqa: E402
-from nnfast.datasets import spiral_data  # noqa: E402
+import nnfast
+import nnfast.nn as nn
+from nnfast.baseline import book as ref
+from nnfast.datasets import spiral_data
 
 try:
     import torch

@@ -2,18 +2,20 @@
 
 Runs the notes' pipeline (spiral data, Dense 2->3, ReLU, Dense 3->3, Softmax,
 categorical cross-entropy, accuracy) once with nnfast's classes and once with
-a plain-NumPy copy of the notes' classes (defined below) on identical
+the notes' classes in plain NumPy (nnfast.baseline.notes) on identical
 parameters, prints both results and whether they agree, then times a forward
 pass of each, and of the fused functional calls on the issue's benchmark shape
 (300 samples, 2 -> 64 -> 3). Exit status 0 when everything agrees, 1 otherwise.
 """
 
+import math
 import sys
-import timeit
 
 import numpy as np
 
 from ._core import accuracy, dense, softmax_crossentropy
+from .baseline import notes
+from .bench import best_times
 from .datasets import spiral_data
 from .nn import (
     Activation_ReLU,
@@ -24,89 +26,29 @@ from .nn import (
 
 
 # --------------------------------------------------------------------------
-# NumPy baseline: the notes' classes in plain NumPy, as the notes write them.
-# --------------------------------------------------------------------------
-class NumPy_Layer_Dense:
-    def __init__(self, weights, biases):  # parameters copied from nnfast's layer
-        self.weights = weights.copy()
-        self.biases = biases.copy()
-
-    def forward(self, inputs):
-        self.output = np.dot(inputs, self.weights) + self.biases
-
-
-class NumPy_Activation_ReLU:
-    def forward(self, inputs):
-        self.output = np.maximum(0, inputs)
-
-
-class NumPy_Activation_Softmax:
-    def forward(self, inputs):
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
-        self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
-
-
-class NumPy_Loss:
-    def calculate(self, output, y):
-        return np.mean(self.forward(output, y))
-
-
-class NumPy_Loss_CategoricalCrossentropy(NumPy_Loss):
-    def forward(self, y_pred, y_true):
-        samples = len(y_pred)
-        y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-        if len(y_true.shape) == 1:
-            correct_confidences = y_pred_clipped[range(samples), y_true]
-        else:
-            correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
-        return -np.log(correct_confidences)
-
-
-def numpy_accuracy(probabilities, y):
-    return np.mean(np.argmax(probabilities, axis=1) == y)
-
-
-# NumPy baseline of the fused functional path (same math, idiomatic NumPy).
-def numpy_fused(X, W1, b1, W2, b2, y, rows):
-    hidden = np.maximum(0, np.dot(X, W1) + b1)
-    logits = np.dot(hidden, W2) + b2
-    exp_values = np.exp(logits - np.max(logits, axis=1, keepdims=True))
-    probs = exp_values / np.sum(exp_values, axis=1, keepdims=True)
-    loss = np.mean(-np.log(np.clip(probs[rows, y], 1e-7, 1 - 1e-7)))
-    return loss, probs
-
-
-# --------------------------------------------------------------------------
 # Pipelines
 # --------------------------------------------------------------------------
+def numpy_twin(layer):
+    """The notes' NumPy Layer_Dense holding copies of ``layer``'s parameters."""
+    twin = notes.Layer_Dense(0, 0)
+    twin.weights, twin.biases = layer.weights.copy(), layer.biases.copy()
+    return twin
+
+
 def build(n_hidden):
-    """nnfast's network 2 -> n_hidden -> 3 and its NumPy twin on the same parameters."""
-    layers = [Layer_Dense(2, n_hidden), Activation_ReLU(),
-              Layer_Dense(n_hidden, 3), Activation_Softmax()]
-    twins = [NumPy_Layer_Dense(layers[0].weights, layers[0].biases), NumPy_Activation_ReLU(),
-             NumPy_Layer_Dense(layers[2].weights, layers[2].biases), NumPy_Activation_Softmax()]
-    return (layers, Loss_CategoricalCrossentropy()), (twins, NumPy_Loss_CategoricalCrossentropy())
+    """nnfast's network 2 -> n_hidden -> 3 with its loss, and its NumPy twin on the same
+    parameters, each as notes.forward_pass takes it."""
+    fast = (Layer_Dense(2, n_hidden), Activation_ReLU(), Layer_Dense(n_hidden, 3),
+            Activation_Softmax(), Loss_CategoricalCrossentropy())
+    slow = (numpy_twin(fast[0]), notes.Activation_ReLU(), numpy_twin(fast[2]),
+            notes.Activation_Softmax(), notes.Loss_CategoricalCrossentropy())
+    return fast, slow
 
 
-def forward_pass(network, X, y):
-    """The notes' forward pass: each layer on the previous output, then the loss."""
-    (l1, a1, l2, a2), loss_function = network
-    l1.forward(X)
-    a1.forward(l1.output)
-    l2.forward(a1.output)
-    a2.forward(l2.output)
-    return loss_function.calculate(a2.output, y)
-
-
-def best_times(funcs, repeats=5, budget=0.02):
-    """Best time per call (seconds) of each zero-argument callable, repeats interleaved."""
-    timers = [timeit.Timer(f) for f in funcs]
-    numbers = [max(1, int(budget / max(t.timeit(10) / 10, 1e-9))) for t in timers]
-    best = [float("inf")] * len(timers)
-    for _ in range(repeats):
-        for i, (t, n) in enumerate(zip(timers, numbers)):
-            best[i] = min(best[i], t.timeit(n) / n)
-    return best
+def forward_times(funcs):
+    """Best time per call (seconds) of each zero-argument callable: 5 interleaved rounds of
+    0.02 s of calls each."""
+    return best_times(funcs, rounds=5, budget=math.inf, round_time=0.02)
 
 
 def close(a, b):
@@ -116,26 +58,25 @@ def close(a, b):
 def main():
     np.random.seed(0)
     X, y = spiral_data(100, 3)
-    rows = np.arange(len(y))
 
     # The notes' network, once with nnfast and once with NumPy.
     fast, slow = build(3)
-    loss_fast = forward_pass(fast, X, y)
-    loss_slow = forward_pass(slow, X, y)
-    probs_fast, probs_slow = fast[0][3].output, slow[0][3].output
+    loss_fast = notes.forward_pass(fast, X, y)
+    loss_slow = notes.forward_pass(slow, X, y)
+    probs_fast, probs_slow = fast[3].output, slow[3].output
     acc_fast = accuracy(probs_fast, y)
-    acc_slow = numpy_accuracy(probs_slow, y)
-    outputs_agree = all(close(f.output, s.output) for f, s in zip(fast[0], slow[0]))
+    acc_slow = notes.accuracy(probs_slow, y)
+    outputs_agree = all(close(f.output, s.output) for f, s in zip(fast[:4], slow[:4]))
     loss_agree = close(loss_fast, loss_slow)
     acc_agree = acc_fast == acc_slow
     max_diff = max(float(np.max(np.abs(f.output - s.output), initial=0.0))
-                   for f, s in zip(fast[0], slow[0]))
+                   for f, s in zip(fast[:4], slow[:4]))
 
     # The issue's benchmark shape: 300 samples, 2 -> 64 -> 3.
     fast64, slow64 = build(64)
-    agree64 = close(forward_pass(fast64, X, y), forward_pass(slow64, X, y)) and close(
-        fast64[0][3].output, slow64[0][3].output)
-    W1, W2 = fast64[0][0].weights, fast64[0][2].weights
+    agree64 = close(notes.forward_pass(fast64, X, y), notes.forward_pass(slow64, X, y)) and close(
+        fast64[3].output, slow64[3].output)
+    W1, W2 = fast64[0].weights, fast64[2].weights
     b1, b2 = 0.01 * np.random.randn(1, 64), 0.01 * np.random.randn(1, 3)
 
     def nnfast_fused():
@@ -143,14 +84,14 @@ def main():
         return softmax_crossentropy(dense(hidden, W2, b2), y)
 
     def plain_numpy_fused():
-        return numpy_fused(X, W1, b1, W2, b2, y, rows)
+        return notes.forward_pass_functions(X, y, W1, b1, W2, b2)
 
     (lf, pf), (ls, ps) = nnfast_fused(), plain_numpy_fused()
     fused_agree = close(lf, ls) and close(pf, ps)
 
-    times = best_times([
-        lambda: forward_pass(fast, X, y), lambda: forward_pass(slow, X, y),
-        lambda: forward_pass(fast64, X, y), lambda: forward_pass(slow64, X, y),
+    times = forward_times([
+        lambda: notes.forward_pass(fast, X, y), lambda: notes.forward_pass(slow, X, y),
+        lambda: notes.forward_pass(fast64, X, y), lambda: notes.forward_pass(slow64, X, y),
         nnfast_fused, plain_numpy_fused,
     ])
 

@@ -1,8 +1,13 @@
-"""Pure-NumPy reference implementations, written the way the notes / the book
-"Neural Networks from Scratch in Python" (nnfs) write them.
+"""Pure-NumPy references of the notes' functions: the "expected" side of the kernel tests,
+stricter than nnfast.baseline.
 
-These are the "expected" side of every numerical test.  They must never
-import nnfast: a reference computed with the code under test cannot fail.
+Why the tests keep their own copy beside nnfast.baseline (the NumPy side of the benchmarks
+and of the class and training tests): independence. These share no code with anything that
+ships, so one mistake cannot pass as agreement both in the tests and in the benchmarks; they
+cover what the baseline need not (any number of axes, empty arrays, every `reduction`); and
+the products have an extended-precision form (dot_longdouble, np.longdouble) from which the
+hardening tests derive their error bounds. Never import nnfast here: a reference computed
+with the code under test cannot fail.
 """
 
 import numpy as np
@@ -110,64 +115,6 @@ def accuracy(y_pred, y_true):
     if len(predictions) == 0:
         return float("nan")
     return float(np.mean(predictions == y_true))
-
-
-# ---------------------------------------------------------------------------
-# The notes' classes, in plain NumPy
-# ---------------------------------------------------------------------------
-
-class Neuron:
-    def __init__(self, weights, bias):
-        self.weights = weights
-        self.bias = bias
-
-    def forward(self, inputs):
-        self.output = np.dot(inputs, self.weights) + self.bias
-
-
-class Layer_Dense:
-    def __init__(self, n_inputs, n_neurons):
-        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
-        self.biases = np.zeros((1, n_neurons))
-
-    def forward(self, inputs):
-        self.output = np.dot(inputs, self.weights) + self.biases
-
-
-class Activation_Linear:
-    def forward(self, inputs):
-        self.output = inputs
-
-
-class Activation_ReLU:
-    def forward(self, inputs):
-        self.output = np.maximum(0, inputs)
-
-
-class Activation_Softmax:
-    def forward(self, inputs):
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
-        probabilities = exp_values / np.sum(exp_values, axis=1, keepdims=True)
-        self.output = probabilities
-
-
-class Loss:
-    def calculate(self, output, y):
-        sample_losses = self.forward(output, y)
-        data_loss = np.mean(sample_losses)
-        return data_loss
-
-
-class Loss_CategoricalCrossentropy(Loss):
-    def forward(self, y_pred, y_true):
-        samples = len(y_pred)
-        y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-        if len(y_true.shape) == 1:
-            correct_confidences = y_pred_clipped[range(samples), y_true]
-        elif len(y_true.shape) == 2:
-            correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
-        negative_log_likelihoods = -np.log(correct_confidences)
-        return negative_log_likelihoods
 
 
 # ---------------------------------------------------------------------------

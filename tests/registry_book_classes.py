@@ -10,7 +10,7 @@ import numpy as np
 
 import nnfast.nn as nn
 import reference as ref
-import reference_train as ref_train
+from nnfast.baseline import book as ref_train  # the book's classes in plain NumPy
 from registry_bounds import (LD, assert_classified_close, check_softmax_rows, check_steps,
                              check_ulps, eps_tiny, in_dtype, loss_bound, result_dtype,
                              softmax_bound)
@@ -233,7 +233,7 @@ def _draw_softmax_loss_backward(src, dtype, size):
 
 # optimizers' update_params: a layer with the drawn parameters and gradients, 1-3 steps of
 # pre_update_params / update_params / post_update_params, against the book's optimizer
-# (tests/reference_train.py) run in the same dtype on copies.
+# (nnfast.baseline.book) run in the same dtype on copies.
 
 OPT_STATES = {"Optimizer_SGD": ("weight_momentums", "bias_momentums"),
               "Optimizer_Adagrad": ("weight_cache", "bias_cache"),

@@ -12,7 +12,7 @@ import numpy as np
 
 import nnfast
 import reference as ref
-import reference_train as ref_train  # the book's classes and step functions
+from nnfast.baseline import book as ref_train  # the book's classes and step functions
 from registry_bounds import (LD, assert_classified_close, assert_exact, check_steps, check_ulps,
                              eps_tiny, in_dtype)
 from registry_notes import draw_elementwise

@@ -1,13 +1,13 @@
 """Backward passes and the book's other losses: finite-difference gradient checks in float64
 for every backward pass and every loss, and single calls against the NumPy reference of the
-book's classes (tests/reference_train.py), both dtypes, contiguous and strided, within the
+book's classes (nnfast.baseline.book), both dtypes, contiguous and strided, within the
 error bounds of the registry's checks (registry_bounds)."""
 import numpy as np
 import pytest
 
 import nnfast
 import nnfast.nn as nn
-import reference_train as ref
+from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from api_registry import BY_NAME, check_row
 from conftest import LAYOUTS, as_layout, random_array
 

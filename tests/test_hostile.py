@@ -564,7 +564,7 @@ OPTIMIZER_CALLS = {  # name: (call(param, grad, s1, s2), number of state arrays)
 
 def _expected_step(name, p, g, s1, s2):
     """The book's step on copies (NumPy, float64), as (param, s1, s2)."""
-    import reference_train as rt
+    from nnfast.baseline import book as rt
     kind = {"sgd_update": "sgd", "adagrad_update": "adagrad", "rmsprop_update": "rmsprop",
             "adam_update": "adam"}[name]
     hyper = dict(learning_rate=0.1)

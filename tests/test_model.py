@@ -13,7 +13,7 @@ import pytest
 
 import nnfast
 import nnfast.nn as nn
-import reference_train as ref
+from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from nnfast.datasets import spiral_data
 
 NNFAST_HOME = str(Path(nnfast.__file__).resolve().parent.parent)

@@ -1,6 +1,7 @@
-"""nnfast.nn (the notes' classes) against a pure-NumPy copy of the notes' classes: the same
-random draws exactly, each computed result against the long-double reference of its step
-within that step's error bound (the registry's checks, registry_bounds)."""
+"""nnfast.nn (the notes' classes) against the notes' classes in plain NumPy
+(nnfast.baseline.notes): the same random draws exactly, each computed result against the
+long-double reference of its step within that step's error bound (the registry's checks,
+registry_bounds)."""
 
 import numpy as np
 import pytest
@@ -10,8 +11,9 @@ import nnfast.nn as nn
 import reference as ref
 from api_registry import check_row
 from conftest import random_array
-from registry_bounds import assert_exact, check_affine, check_cce, check_softmax_rows
+from nnfast.baseline import notes
 from nnfast.datasets import spiral_data
+from registry_bounds import assert_exact, check_affine, check_cce, check_softmax_rows
 
 import nnfs.datasets as nnfs_datasets
 
@@ -42,7 +44,7 @@ def _run_workflow(classes_module, data_fn, seed, samples, n_classes, hidden):
 @pytest.mark.parametrize("samples,n_classes,hidden", [(100, 3, 3), (300, 3, 64), (1, 3, 3), (50, 5, 8)])
 def test_notes_workflow_same_numbers(restore_global_seed, seed, samples, n_classes, hidden):
     got = _run_workflow(nn, spiral_data, seed, samples, n_classes, hidden)
-    exp = _run_workflow(ref, nnfs_datasets.spiral_data, seed, samples, n_classes, hidden)
+    exp = _run_workflow(notes, nnfs_datasets.spiral_data, seed, samples, n_classes, hidden)
 
     for key in ("X", "y", "w1", "b1", "w2", "b2"):  # identical draws from the global generator
         assert got[key].dtype == exp[key].dtype, key
@@ -81,7 +83,7 @@ def test_layer_dense_initialisation(restore_global_seed):
 
 
 def test_layer_dense_with_trained_parameters(rng, dtype):
-    layer, rlayer = nn.Layer_Dense(3, 4), ref.Layer_Dense(3, 4)
+    layer, rlayer = nn.Layer_Dense(3, 4), notes.Layer_Dense(3, 4)
     w = random_array(rng, (3, 4), dtype)
     b = random_array(rng, (1, 4), dtype)
     layer.weights, layer.biases = w, b
@@ -98,7 +100,7 @@ def test_layer_dense_input_dtypes_follow_numpy(restore_global_seed, x_dtype):
     np.random.seed(2)
     layer = nn.Layer_Dense(3, 2)
     np.random.seed(2)
-    rlayer = ref.Layer_Dense(3, 2)
+    rlayer = notes.Layer_Dense(3, 2)
     x = (np.arange(12).reshape(4, 3) - 5).astype(x_dtype)
     layer.forward(x)
     rlayer.forward(x)
@@ -110,7 +112,7 @@ def test_layer_dense_single_sample(restore_global_seed):
     np.random.seed(4)
     layer = nn.Layer_Dense(4, 3)
     np.random.seed(4)
-    rlayer = ref.Layer_Dense(4, 3)
+    rlayer = notes.Layer_Dense(4, 3)
     x = np.array([1.0, 2.0, 3.0, 2.5])
     layer.forward(x)
     rlayer.forward(x)
@@ -122,7 +124,7 @@ def test_layer_dense_non_contiguous_inputs(restore_global_seed, rng):
     np.random.seed(8)
     layer = nn.Layer_Dense(3, 5)
     np.random.seed(8)
-    rlayer = ref.Layer_Dense(3, 5)
+    rlayer = notes.Layer_Dense(3, 5)
     x = random_array(rng, (3, 10)).T[::-1]
     layer.forward(x)
     rlayer.forward(x)
@@ -134,7 +136,7 @@ def test_layer_dense_non_contiguous_inputs(restore_global_seed, rng):
 @pytest.mark.parametrize("shape", [(0, 3), (1, 1), (1, 4), (7, 3), (300, 64)], ids=str)
 def test_activation_classes(rng, dtype, cls_name, shape):
     x = random_array(rng, shape, dtype)
-    ours, theirs = getattr(nn, cls_name)(), getattr(ref, cls_name)()
+    ours, theirs = getattr(nn, cls_name)(), getattr(notes, cls_name)()
     ours.forward(x)
     if shape[0]:
         theirs.forward(x)
@@ -148,7 +150,7 @@ def test_loss_categorical_crossentropy_class(rng, dtype, onehot):
     y_pred[0] = [1, 0, 0, 0]
     labels = rng.integers(0, 4, size=20)
     y_true = np.eye(4, dtype=dtype)[labels] if onehot else labels
-    ours, theirs = nn.Loss_CategoricalCrossentropy(), ref.Loss_CategoricalCrossentropy()
+    ours, theirs = nn.Loss_CategoricalCrossentropy(), notes.Loss_CategoricalCrossentropy()
     assert isinstance(ours, nn.Loss)
     check_row("nn.Loss_CategoricalCrossentropy.forward", ours.forward(y_pred, y_true), y_pred,
               y_true)
@@ -185,7 +187,7 @@ def test_neuron_notes_example():
     bias = 2.0
     neuron = nn.Neuron(weights, bias)
     neuron.forward(inputs)
-    rneuron = ref.Neuron(weights, bias)
+    rneuron = notes.Neuron(weights, bias)
     rneuron.forward(inputs)
     assert np.ndim(neuron.output) == 0
     assert neuron.output == pytest.approx(4.8, rel=1e-12)  # the notes' printed value
@@ -198,7 +200,7 @@ def test_neuron_single_sample(rng, dtype, n_inputs):
     w = random_array(rng, (n_inputs,), dtype)
     x = random_array(rng, (n_inputs,), dtype)
     bias = dtype.type(0.5)
-    neuron, rneuron = nn.Neuron(w, bias), ref.Neuron(w, bias)
+    neuron, rneuron = nn.Neuron(w, bias), notes.Neuron(w, bias)
     neuron.forward(x)
     rneuron.forward(x)
     assert np.ndim(neuron.output) == 0
@@ -211,7 +213,7 @@ def test_neuron_batch(rng, dtype, n_samples):
     w = random_array(rng, (4,), dtype)
     x = random_array(rng, (n_samples, 4), dtype)
     bias = 2.0
-    neuron, rneuron = nn.Neuron(w, bias), ref.Neuron(w, bias)
+    neuron, rneuron = nn.Neuron(w, bias), notes.Neuron(w, bias)
     neuron.forward(x)
     rneuron.forward(x)
     assert neuron.output.shape == rneuron.output.shape == (n_samples,)
@@ -221,7 +223,7 @@ def test_neuron_batch(rng, dtype, n_samples):
 def test_neuron_transposed_batch(rng):
     w = random_array(rng, (3,))
     x = random_array(rng, (3, 8)).T
-    neuron, rneuron = nn.Neuron(w, -1.0), ref.Neuron(w, -1.0)
+    neuron, rneuron = nn.Neuron(w, -1.0), notes.Neuron(w, -1.0)
     neuron.forward(x)
     rneuron.forward(x)
     assert neuron.output.shape == rneuron.output.shape

@@ -7,7 +7,7 @@ import pytest
 
 import nnfast
 import nnfast.nn as nn
-import reference_train as ref
+from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from api_registry import BY_NAME
 from conftest import as_layout
 from registry_bounds import check_steps, check_ulps

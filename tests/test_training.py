@@ -1,5 +1,5 @@
 """Training runs: the book's loops written with nnfast.nn against the same loops on the NumPy
-reference of the book's classes (tests/reference_train.py), and the book's examples learning.
+reference of the book's classes (nnfast.baseline.book), and the book's examples learning.
 
 Rounding differences (another summation order in the matrix products) grow along a training
 run, as any two float implementations' do; over 200 steps they stay far below the
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import nnfast.nn as nn
-import reference_train as ref
+from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from nnfast.datasets import spiral_data
 
 OPTIMIZERS = [

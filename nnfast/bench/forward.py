@@ -1,9 +1,8 @@
 """Benchmarks of the forward path: every public function and the notes' classes.
 
 Each NumPy contender is the code the notes write (``np.dot(inputs, weights) + biases``,
-``np.maximum(0, x)``, softmax with the row maximum subtracted, the clipped cross-entropy);
-the classes are compared with the plain-NumPy copies of the notes' classes that
-``python -m nnfast`` uses.
+``np.maximum(0, x)``, softmax with the row maximum subtracted, the clipped cross-entropy):
+the functions and classes of nnfast.baseline.notes, which ``python -m nnfast`` runs too.
 """
 
 from __future__ import annotations
@@ -12,18 +11,13 @@ import numpy as np
 
 import nnfast
 from nnfast import nn
-from nnfast.__main__ import (
-    NumPy_Activation_ReLU,
-    NumPy_Activation_Softmax,
-    NumPy_Layer_Dense,
-    NumPy_Loss_CategoricalCrossentropy,
-)
+from nnfast.baseline import notes
 
 from ._suite import Contenders, Size, operation
 
 
 # ---------------------------------------------------------------------------------------
-# Inputs and the notes' NumPy code
+# Inputs
 # ---------------------------------------------------------------------------------------
 def layer(s: Size, rng: np.random.Generator):
     """Inputs (n, n_in), weights (n_in, n_out), biases (1, n_out) in the size's dtype."""
@@ -40,20 +34,6 @@ def logits(s: Size, rng: np.random.Generator, width: int | None = None) -> np.nd
 def labels(s: Size, rng: np.random.Generator) -> np.ndarray:
     # uint8 as spiral_data returns them, a wider integer when the classes need it
     return rng.integers(0, s.n_classes, s.n).astype(np.uint8 if s.n_classes <= 256 else np.int64)
-
-
-def np_softmax(x):
-    exp_values = np.exp(x - np.max(x, axis=1, keepdims=True))
-    return exp_values / np.sum(exp_values, axis=1, keepdims=True)
-
-
-def np_cce(y_pred, y_true):
-    y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-    if y_true.ndim == 1:
-        correct_confidences = y_pred_clipped[range(len(y_pred)), y_true]
-    else:
-        correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
-    return np.mean(-np.log(correct_confidences))
 
 
 def layer_shapes(s: Size) -> str:
@@ -99,7 +79,7 @@ def _dense(activation, np_activation, torch_activation):
         torch, (tX, tW, tb) = torch_of(X, W, b)
         return Contenders(
             nnfast=lambda: nnfast.dense(X, W, b, activation=activation),
-            numpy=lambda: np_activation(np.dot(X, W) + b),
+            numpy=lambda: np_activation(notes.dense(X, W, b)),
             torch=torch and (lambda: torch_activation(torch, torch.addmm(tb, tX, tW))),
             shapes=layer_shapes(s), k=s.n_in)
     return build
@@ -108,16 +88,16 @@ def _dense(activation, np_activation, torch_activation):
 operation("dense", torch=True)(_dense(None, lambda z: z, lambda t, z: z))
 operation("dense linear", torch=True)(_dense("linear", lambda z: z, lambda t, z: z))
 operation("dense relu", torch=True)(
-    _dense("relu", lambda z: np.maximum(0, z), lambda t, z: t.relu(z)))
+    _dense("relu", notes.relu, lambda t, z: t.relu(z)))
 operation("dense softmax", torch=True)(
-    _dense("softmax", np_softmax, lambda t, z: t.softmax(z, dim=1)))
+    _dense("softmax", notes.softmax, lambda t, z: t.softmax(z, dim=1)))
 
 
 @operation("relu", torch=True)
 def relu(s, rng):
     x = logits(s, rng, s.n_out)
     torch, (tx,) = torch_of(x)
-    return Contenders(nnfast=lambda: nnfast.relu(x), numpy=lambda: np.maximum(0, x),
+    return Contenders(nnfast=lambda: nnfast.relu(x), numpy=lambda: notes.relu(x),
                       torch=torch and (lambda: torch.relu(tx)), shapes=f"({s.n},{s.n_out})")
 
 
@@ -133,27 +113,27 @@ def linear(s, rng):
 def softmax(s, rng):
     x = logits(s, rng)
     torch, (tx,) = torch_of(x)
-    return Contenders(nnfast=lambda: nnfast.softmax(x), numpy=lambda: np_softmax(x),
+    return Contenders(nnfast=lambda: nnfast.softmax(x), numpy=lambda: notes.softmax(x),
                       torch=torch and (lambda: torch.softmax(tx, dim=1)),
                       shapes=f"({s.n},{s.n_classes})", k=s.n_classes)
 
 
 @operation("categorical_crossentropy", torch=True)
 def categorical_crossentropy(s, rng):
-    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
     torch, (tp, ty) = torch_of(probs, y)
     return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, y),
-                      numpy=lambda: np_cce(probs, y),
+                      numpy=lambda: notes.categorical_crossentropy(probs, y),
                       torch=torch and (lambda: torch_cce(torch, tp, ty)),
                       shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
 
 
 @operation("categorical_crossentropy one-hot")
 def categorical_crossentropy_onehot(s, rng):
-    probs = np_softmax(logits(s, rng))
+    probs = notes.softmax(logits(s, rng))
     onehot = np.eye(s.n_classes, dtype=s.dtype)[labels(s, rng)]
     return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, onehot),
-                      numpy=lambda: np_cce(probs, onehot),
+                      numpy=lambda: notes.categorical_crossentropy(probs, onehot),
                       shapes=f"({s.n},{s.n_classes}), one-hot ({s.n},{s.n_classes})", k=s.n)
 
 
@@ -163,8 +143,8 @@ def softmax_crossentropy(s, rng):
     torch, (tx, ty) = torch_of(x, y)
 
     def numpy_side():
-        probs = np_softmax(x)
-        return np_cce(probs, y), probs
+        probs = notes.softmax(x)
+        return notes.categorical_crossentropy(probs, y), probs
 
     def torch_side():
         probs = torch.softmax(tx, dim=1)
@@ -177,10 +157,10 @@ def softmax_crossentropy(s, rng):
 
 @operation("accuracy", torch=True)
 def accuracy(s, rng):
-    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
     torch, (tp, ty) = torch_of(probs, y)
     return Contenders(nnfast=lambda: nnfast.accuracy(probs, y),
-                      numpy=lambda: np.mean(np.argmax(probs, axis=1) == y),
+                      numpy=lambda: notes.accuracy(probs, y),
                       torch=torch and (lambda: (tp.argmax(dim=1) == ty).double().mean()),
                       shapes=f"({s.n},{s.n_classes}), labels ({s.n},)")
 
@@ -192,8 +172,8 @@ def accuracy(s, rng):
 def neuron(s, rng):
     X, W, b = layer(s, rng)
     w, bias = W[:, 0].copy(), float(b[0, 0])
-    fast = nn.Neuron(w, bias)
-    return Contenders(nnfast=lambda: fast.forward(X), numpy=lambda: np.dot(X, w) + bias,
+    fast, slow = nn.Neuron(w, bias), notes.Neuron(w, bias)
+    return Contenders(nnfast=lambda: fast.forward(X), numpy=_numpy_forward(slow, X),
                       shapes=f"({s.n},{s.n_in}) . ({s.n_in},) + bias", k=s.n_in)
 
 
@@ -202,14 +182,19 @@ def layer_dense(s, rng):
     X, W, b = layer(s, rng)
     fast = nn.Layer_Dense(0, 0)
     fast.weights, fast.biases = W, b
-    slow = NumPy_Layer_Dense(W, b)
+    slow = notes.Layer_Dense(0, 0)
+    slow.weights, slow.biases = W, b
+    return Contenders(nnfast=lambda: fast.forward(X), numpy=_numpy_forward(slow, X),
+                      shapes=layer_shapes(s), k=s.n_in)
 
+
+def _numpy_forward(slow, x):
+    """slow.forward(x) returning slow.output (the notes' forward returns nothing)."""
     def numpy_side():
-        slow.forward(X)
+        slow.forward(x)
         return slow.output
 
-    return Contenders(nnfast=lambda: fast.forward(X), numpy=numpy_side,
-                      shapes=layer_shapes(s), k=s.n_in)
+    return numpy_side
 
 
 def _class_forward(fast, slow, x):
@@ -217,31 +202,27 @@ def _class_forward(fast, slow, x):
         fast.forward(x)
         return fast.output
 
-    def numpy_side():
-        slow.forward(x)
-        return slow.output
-
-    return nnfast_side, numpy_side
+    return nnfast_side, _numpy_forward(slow, x)
 
 
 @operation("Activation_ReLU.forward")
 def activation_relu(s, rng):
     x = logits(s, rng, s.n_out)
-    f, n = _class_forward(nn.Activation_ReLU(), NumPy_Activation_ReLU(), x)
+    f, n = _class_forward(nn.Activation_ReLU(), notes.Activation_ReLU(), x)
     return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_out})")
 
 
 @operation("Activation_Softmax.forward")
 def activation_softmax(s, rng):
     x = logits(s, rng)
-    f, n = _class_forward(nn.Activation_Softmax(), NumPy_Activation_Softmax(), x)
+    f, n = _class_forward(nn.Activation_Softmax(), notes.Activation_Softmax(), x)
     return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_classes})", k=s.n_classes)
 
 
 @operation("Loss_CategoricalCrossentropy.calculate")
 def loss_cce(s, rng):
-    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
-    fast, slow = nn.Loss_CategoricalCrossentropy(), NumPy_Loss_CategoricalCrossentropy()
+    probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
+    fast, slow = nn.Loss_CategoricalCrossentropy(), notes.Loss_CategoricalCrossentropy()
     return Contenders(nnfast=lambda: fast.calculate(probs, y),
                       numpy=lambda: slow.calculate(probs, y),
                       shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
@@ -262,19 +243,15 @@ def network_shapes(s: Size) -> str:
 @operation("forward pass, notes' classes")
 def forward_classes(s, rng):
     X, y, W1, b1, W2, b2 = network(s, rng)
-    d1, d2 = nn.Layer_Dense(0, 0), nn.Layer_Dense(0, 0)
-    d1.weights, d1.biases, d2.weights, d2.biases = W1, b1, W2, b2
-    fast = (d1, nn.Activation_ReLU(), d2, nn.Activation_Softmax(), nn.Loss_CategoricalCrossentropy())
-    slow = (NumPy_Layer_Dense(W1, b1), NumPy_Activation_ReLU(), NumPy_Layer_Dense(W2, b2),
-            NumPy_Activation_Softmax(), NumPy_Loss_CategoricalCrossentropy())
+    fast = (nn.Layer_Dense(0, 0), nn.Activation_ReLU(), nn.Layer_Dense(0, 0), nn.Activation_Softmax(),
+            nn.Loss_CategoricalCrossentropy())
+    slow = (notes.Layer_Dense(0, 0), notes.Activation_ReLU(), notes.Layer_Dense(0, 0),
+            notes.Activation_Softmax(), notes.Loss_CategoricalCrossentropy())
+    for net in (fast, slow):
+        net[0].weights, net[0].biases, net[2].weights, net[2].biases = W1, b1, W2, b2
 
     def run(net):
-        l1, a1, l2, a2, loss = net
-        l1.forward(X)
-        a1.forward(l1.output)
-        l2.forward(a1.output)
-        a2.forward(l2.output)
-        return loss.calculate(a2.output, y), a2.output
+        return notes.forward_pass(net, X, y), net[3].output
 
     return Contenders(nnfast=lambda: run(fast), numpy=lambda: run(slow),
                       shapes=network_shapes(s), k=max(s.n_in, s.n_out, s.n))
@@ -290,9 +267,7 @@ def forward_fused(s, rng):
         return nnfast.softmax_crossentropy(nnfast.dense(hidden, W2, b2), y)
 
     def numpy_side():
-        hidden = np.maximum(0, np.dot(X, W1) + b1)
-        probs = np_softmax(np.dot(hidden, W2) + b2)
-        return np_cce(probs, y), probs
+        return notes.forward_pass_functions(X, y, W1, b1, W2, b2)
 
     def torch_side():
         hidden = torch.relu(torch.addmm(tb1, tX, tW1))

@@ -1,5 +1,6 @@
 """Benchmarks of training: backward passes and optimizer steps, each against the book's NumPy
-code (the gradients and updates of "Neural Networks from Scratch in Python", chapters 9-10).
+code (the gradients and updates of "Neural Networks from Scratch in Python", chapters 9-10, as
+nnfast.baseline.book writes them).
 
 Sizes as in forward.py: the dense layer is n x (n_in -> n_out); the optimizers update its
 (n_in, n_out) weights. The optimizer steps run in place, so their agreement check runs one
@@ -12,18 +13,22 @@ from __future__ import annotations
 import numpy as np
 
 import nnfast
+from nnfast.baseline import book, notes
 
 from ._suite import Contenders, Size, operation
-from .forward import labels, layer, logits, np_softmax
+from .forward import labels, layer, logits
 
 
 @operation("dense_backward", torch=False)
 def dense_backward(s: Size, rng):
     X, W, b = layer(s, rng)
     dvalues = rng.standard_normal((s.n, s.n_out)).astype(s.dtype)
+    slow = book.Layer_Dense(0, 0)
+    slow.inputs, slow.weights, slow.biases = X, W, b
 
-    def numpy_side():  # the book's Layer_Dense.backward
-        return np.dot(X.T, dvalues), np.sum(dvalues, axis=0, keepdims=True), np.dot(dvalues, W.T)
+    def numpy_side():
+        slow.backward(dvalues)
+        return slow.dweights, slow.dbiases, slow.dinputs
 
     return Contenders(nnfast=lambda: nnfast.dense_backward(dvalues, X, W, b), numpy=numpy_side,
                       shapes=f"dvalues ({s.n},{s.n_out}), inputs ({s.n},{s.n_in}), weights ({s.n_in},{s.n_out})",
@@ -33,24 +38,19 @@ def dense_backward(s: Size, rng):
 @operation("relu_backward")
 def relu_backward(s: Size, rng):
     inputs, dvalues = logits(s, rng, s.n_out), logits(s, rng, s.n_out)
-
-    def numpy_side():  # the book's Activation_ReLU.backward
-        dinputs = dvalues.copy()
-        dinputs[inputs <= 0] = 0
-        return dinputs
-
-    return Contenders(nnfast=lambda: nnfast.relu_backward(dvalues, inputs), numpy=numpy_side,
+    return Contenders(nnfast=lambda: nnfast.relu_backward(dvalues, inputs),
+                      numpy=lambda: book.relu_backward(dvalues, inputs),
                       shapes=f"({s.n},{s.n_out})")
 
 
 @operation("softmax_crossentropy_backward")
 def softmax_crossentropy_backward(s: Size, rng):
-    probs, y = np_softmax(logits(s, rng)), labels(s, rng)
+    probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
+    slow = book.Activation_Softmax_Loss_CategoricalCrossentropy()
 
-    def numpy_side():  # the book's Activation_Softmax_Loss_CategoricalCrossentropy.backward
-        dinputs = probs.copy()
-        dinputs[range(len(probs)), y] -= 1
-        return dinputs / len(probs)
+    def numpy_side():
+        slow.backward(probs, y)
+        return slow.dinputs
 
     return Contenders(nnfast=lambda: nnfast.softmax_crossentropy_backward(probs, y), numpy=numpy_side,
                       shapes=f"({s.n},{s.n_classes}), labels ({s.n},)")
@@ -88,9 +88,7 @@ def sgd_update(s: Size, rng):
     lr, momentum = 0.1, 0.9
 
     def numpy_step(grad, weights, momentums):  # the book's Optimizer_SGD with momentum
-        weight_updates = momentum * momentums - lr * grad
-        momentums[...] = weight_updates
-        weights += weight_updates
+        book.optimizer_update("sgd", weights, grad, momentums, learning_rate=lr, momentum=momentum)
 
     return _optimizer(s, rng, 1, lambda g, w, m: nnfast.sgd_update(w, g, lr, momentum, m), numpy_step)
 
@@ -100,10 +98,7 @@ def adam_update(s: Size, rng):
     lr, beta_1, beta_2, eps, iteration = 0.001, 0.9, 0.999, 1e-7, 0
 
     def numpy_step(grad, weights, momentums, cache):  # the book's Optimizer_Adam (iterations = 0)
-        momentums[...] = beta_1 * momentums + (1 - beta_1) * grad
-        momentums_corrected = momentums / (1 - beta_1 ** (iteration + 1))
-        cache[...] = beta_2 * cache + (1 - beta_2) * grad ** 2
-        cache_corrected = cache / (1 - beta_2 ** (iteration + 1))
-        weights += -lr * momentums_corrected / (np.sqrt(cache_corrected) + eps)
+        book.optimizer_update("adam", weights, grad, momentums, cache, learning_rate=lr, epsilon=eps,
+                              beta_1=beta_1, beta_2=beta_2, iteration=iteration)
 
     return _optimizer(s, rng, 2, lambda g, w, m, c: nnfast.adam_update(w, g, m, c, lr, iteration), numpy_step)
