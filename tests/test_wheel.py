@@ -37,7 +37,7 @@ def dist(tmp_path_factory):
 def test_wheel_contents(dist):
     wheel, _ = dist
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ["nnfast/__init__.py", "nnfast/nn.py", "nnfast/datasets.py", "nnfast/py.typed",
+    for required in ["nnfast/__init__.py", "nnfast/nn/__init__.py", "nnfast/datasets.py", "nnfast/py.typed",
                      "nnfast/_core.pyi", "nnfast/bench/__main__.py", "nnfast/bench/forward.py"]:
         assert required in names, f"{required} missing from {wheel.name}"
     assert any(n.startswith("nnfast/_core.") and n.endswith((".so", ".pyd")) for n in names)
