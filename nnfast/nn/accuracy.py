@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._fusion import uses_own
+
 
 class Accuracy:
     """Common accuracy class: ``calculate`` is the mean of ``compare``, accumulated for
@@ -52,3 +54,11 @@ class Accuracy_Categorical(Accuracy):
         if not self.binary and np.ndim(y) == 2:  # (np.ndim: y may be a list)
             y = np.argmax(y, axis=1)
         return predictions == y
+
+    @property
+    def takes_correct_count(self):
+        """True: with argmax predictions (of softmax outputs) Model.train may take the count
+        of correct ones from the softmax + cross-entropy backward, which compares with labels
+        (one-hot rows by their argmax) as ``compare`` does. False when ``binary`` or when a
+        subclass replaces ``compare`` or ``calculate``."""
+        return not self.binary and uses_own(self, Accuracy_Categorical, "compare", "calculate")

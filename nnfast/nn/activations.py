@@ -4,6 +4,7 @@ backward passes and the predictions Model reads from them."""
 import numpy as np
 
 from .._core import linear, relu, relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward
+from ._fusion import uses_own
 
 
 class Activation_Linear:
@@ -51,6 +52,13 @@ class Activation_ReLU:
         """The outputs themselves."""
         return outputs
 
+    @property
+    def dense_activation(self):
+        """``"relu"``: in Model.train the Dense layer before computes this activation in its own
+        C calls, forward and backward. None when a subclass replaces ``forward`` or
+        ``backward`` (they are then called)."""
+        return "relu" if uses_own(self, Activation_ReLU, "forward", "backward") else None
+
 
 class Activation_Softmax:
     """Softmax activation, row-wise over the last axis, numerically stable.
@@ -76,6 +84,20 @@ class Activation_Softmax:
     def predictions(self, outputs):
         """The class of each row: ``np.argmax(outputs, axis=1)``."""
         return np.argmax(outputs, axis=1)
+
+    @property
+    def dense_activation(self):
+        """``"softmax"``: in Model.train the Dense layer before computes this activation in its
+        own C call when it is the output layer of a softmax + cross-entropy classifier (whose
+        backward replaces this one's, as in the book). None when a subclass replaces
+        ``forward`` (it is then called)."""
+        return "softmax" if uses_own(self, Activation_Softmax, "forward") else None
+
+    @property
+    def predicts_argmax(self):
+        """True: ``predictions`` are each row's argmax, which Model.train may count in the
+        softmax + cross-entropy backward. False when a subclass replaces ``predictions``."""
+        return uses_own(self, Activation_Softmax, "predictions")
 
 
 class Activation_Sigmoid:

@@ -4,6 +4,7 @@ import numpy as np
 
 from .._core import dense, dense_backward, dot, dropout, dropout_backward
 from ._checks import check_size
+from ._fusion import uses_own
 
 
 class Neuron:
@@ -72,17 +73,26 @@ class Layer_Dense:
         self.bias_regularizer_l1 = bias_regularizer_l1
         self.bias_regularizer_l2 = bias_regularizer_l2
 
-    def forward(self, inputs, training=False):
-        """Store ``inputs``; set and return ``self.output = inputs @ weights + biases``."""
+    def forward(self, inputs, training=False, *, activation=None, buffers=None):
+        """Store ``inputs``; set and return ``self.output = inputs @ weights + biases``.
+
+        Model.train also passes ``activation``, the next layer's (``"relu"`` or
+        ``"softmax"``), to compute it in the same C call (``output`` is then the
+        activation's), and ``buffers``, a dict it keeps between steps of one batch size:
+        the output array is kept there and written again by the next call.
+        """
         self.inputs = inputs
-        output = dense(inputs, self.weights, self.biases)
+        out = buffers.get("output") if buffers is not None else None
+        output = dense(inputs, self.weights, self.biases, activation=activation, out=out)
+        if out is None and buffers is not None:
+            buffers["output"] = output
         if output.ndim == 1 and self.biases.ndim == 2:
             # np.dot(x, W) + biases broadcasts (n_neurons,) with (1, n_neurons).
             output = output[np.newaxis]
         self.output = output
         return output
 
-    def backward(self, dvalues):
+    def backward(self, dvalues, *, relu_output=None, need_dinputs=True, buffers=None):
         """The book's backward pass, in one C call (products without transposed copies)::
 
             dweights = inputs.T @ dvalues  (+ l1 * sign(weights) + 2 * l2 * weights)
@@ -90,12 +100,35 @@ class Layer_Dense:
             dinputs  = dvalues @ weights.T
 
         ``dbiases`` has the biases' shape. Needs the 2-D ``inputs`` of ``forward``.
+
+        Model.train also passes ``relu_output``, the output of a ReLU after this layer (whose
+        backward, ``dvalues`` where ``relu_output > 0``, then runs in the same pass),
+        ``need_dinputs=False`` for the first layer (``dinputs`` is then None) and
+        ``buffers``, as for ``forward``: the three gradient arrays are kept and written again.
         """
+        kept = buffers.get("gradients") if buffers is not None else None
+        dweights, dbiases, dinputs = kept or (None, None, None)
         self.dweights, self.dbiases, self.dinputs = dense_backward(
             dvalues, self.inputs, self.weights, self.biases,
             self.weight_regularizer_l1, self.weight_regularizer_l2,
-            self.bias_regularizer_l1, self.bias_regularizer_l2)
+            self.bias_regularizer_l1, self.bias_regularizer_l2,
+            relu_output=relu_output, need_dinputs=need_dinputs,
+            dweights=dweights, dbiases=dbiases, dinputs=dinputs)
+        if kept is None and buffers is not None:
+            buffers["gradients"] = (self.dweights, self.dbiases, self.dinputs)
         return self.dinputs
+
+    @property
+    def uses_buffers(self):
+        """Model.train may pass ``buffers=`` and ``need_dinputs=`` (see ``forward`` and
+        ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
+        return uses_own(self, Layer_Dense, "forward", "backward")
+
+    @property
+    def takes_activation(self):
+        """Model.train may pass ``activation=`` and ``relu_output=`` (see ``forward`` and
+        ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
+        return uses_own(self, Layer_Dense, "forward", "backward")
 
     def get_parameters(self):
         """``(weights, biases)``."""
@@ -122,24 +155,41 @@ class Layer_Dropout:
         self._drop = rate
         self.rate = 1 - rate
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs, training=False, *, buffers=None):
+        """Store ``inputs``; set and return ``self.output``. Model.train also passes
+        ``buffers``, a dict it keeps between steps of one batch size: the output array is kept
+        there and written again by the next call."""
         self.inputs = inputs
         if not training:
             self.output = inputs.copy()
             return self.output
-        self.output, self.binary_mask = self._train_forward(inputs)
-        return self.output
-
-    def _train_forward(self, inputs, out=None):
-        """(output, binary_mask) of a training pass: the book's mask draw, then C."""
         mask = np.random.binomial(1, self.rate, size=np.shape(inputs))
         # the C side computes 1 - drop; that is exactly self.rate unless it was changed
         drop = self._drop if 1 - self._drop == self.rate else 1 - self.rate
-        return dropout(inputs, mask, drop, out=out)
+        out = buffers.get("output") if buffers is not None else None
+        self.output, self.binary_mask = dropout(inputs, mask, drop, out=out)
+        if out is None and buffers is not None:
+            buffers["output"] = self.output
+        return self.output
 
-    def backward(self, dvalues):
-        self.dinputs = dropout_backward(dvalues, self.binary_mask)
+    def backward(self, dvalues, *, need_dinputs=True, buffers=None):
+        """Set and return ``dinputs``. Model.train also passes ``need_dinputs=False`` for the
+        first layer (nothing is computed: ``dinputs`` is None) and ``buffers``, as for
+        ``forward``: the ``dinputs`` array is kept and written again."""
+        if not need_dinputs:
+            self.dinputs = None
+            return None
+        out = buffers.get("dinputs") if buffers is not None else None
+        self.dinputs = dropout_backward(dvalues, self.binary_mask, out=out)
+        if out is None and buffers is not None:
+            buffers["dinputs"] = self.dinputs
         return self.dinputs
+
+    @property
+    def uses_buffers(self):
+        """Model.train may pass ``buffers=`` and ``need_dinputs=`` (see ``forward`` and
+        ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
+        return uses_own(self, Layer_Dropout, "forward", "backward")
 
 
 class Layer_Input:

@@ -17,6 +17,7 @@ from .._core import (
     softmax_crossentropy,
     softmax_crossentropy_backward,
 )
+from ._fusion import uses_own
 from .activations import Activation_Softmax
 
 
@@ -124,6 +125,14 @@ class Loss_CategoricalCrossentropy(Loss):
         self.dinputs = categorical_crossentropy_backward(dvalues, y_true)
         return self.dinputs
 
+    @property
+    def takes_loss_sum(self):
+        """True: the loss of a batch of softmax outputs is the loss sum that Model.train takes
+        from the softmax + cross-entropy backward (the same clipped ``-log`` of the true
+        class's probability, summed in C rather than by ``np.mean``'s pairwise sum). False
+        when a subclass replaces ``forward`` or ``calculate`` (they are then called)."""
+        return uses_own(self, Loss_CategoricalCrossentropy, "forward", "calculate")
+
 
 _cce_forward = Loss_CategoricalCrossentropy.forward
 _add_reduce = np.add.reduce
@@ -188,6 +197,14 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
         self.loss._accumulate(data_loss * len(probabilities), len(probabilities))
         return data_loss
 
-    def backward(self, dvalues, y_true):
-        self.dinputs = softmax_crossentropy_backward(dvalues, y_true)
-        return self.dinputs
+    def backward(self, dvalues, y_true, *, with_stats=False, buffers=None):
+        """Set and return ``dinputs``. With ``with_stats`` return ``(dinputs, loss_sum,
+        correct)``: the batch's summed loss and count of rows whose argmax is the label, from
+        the same pass. Model.train also passes ``buffers``, a dict it keeps between steps of
+        one batch size: the ``dinputs`` array is kept there and written again."""
+        out = buffers.get("dinputs") if buffers is not None else None
+        result = softmax_crossentropy_backward(dvalues, y_true, out=out, with_stats=with_stats)
+        self.dinputs = result[0] if with_stats else result
+        if out is None and buffers is not None:
+            buffers["dinputs"] = self.dinputs
+        return result

@@ -6,101 +6,16 @@ import pickle
 
 import numpy as np
 
-from .._core import dense, dense_backward, dropout_backward, softmax_crossentropy_backward
 from ._checks import as_samples, check_count, count_steps
 from ._progress import Progress
-from .accuracy import Accuracy_Categorical
-from .activations import Activation_ReLU, Activation_Softmax
-from .layers import Layer_Dense, Layer_Dropout, Layer_Input
+from ._training import TrainingStep
+from .activations import Activation_Softmax
+from .layers import Layer_Input
 from .losses import Activation_Softmax_Loss_CategoricalCrossentropy, Loss_CategoricalCrossentropy
 
 
 def _batch(a, step, batch_size):
     return a if batch_size is None else a[step * batch_size:(step + 1) * batch_size]
-
-
-class _FusedClassifier:
-    """Model.train's fast path for the book's classifiers: Dense (+ReLU) (+Dropout) ...
-    Dense + Softmax with categorical cross-entropy, every layer of exactly these classes.
-
-    Each Dense+ReLU pair runs as one C call forward (``dense(..., activation="relu")``) and
-    one backward (``dense_backward(..., relu_output=...)``); the last Dense+Softmax forward is
-    one call, and softmax + cross-entropy backward one call that also returns the step's loss
-    sum and correct count. Outputs and gradients go into buffers kept between steps (one set
-    per batch size). The attributes the optimizer reads (``dweights``, ``dbiases``) and the
-    layers' ``inputs``/``output``/``binary_mask`` are set as the book sets them.
-    """
-
-    def __init__(self, units):
-        self.units = units
-        self.buffers = {}
-
-    @classmethod
-    def build(cls, model):
-        layers = model.layers
-        if type(getattr(model, "loss", None)) is not Loss_CategoricalCrossentropy or \
-                len(layers) < 2 or type(layers[-1]) is not Activation_Softmax or \
-                type(layers[-2]) is not Layer_Dense:
-            return None
-        units, i = [], 0
-        while i < len(layers) - 2:
-            layer = layers[i]
-            if type(layer) is Layer_Dense:
-                relu_next = i + 1 < len(layers) - 2 and type(layers[i + 1]) is Activation_ReLU
-                units.append(("dense", layer, layers[i + 1] if relu_next else None))
-                i += 2 if relu_next else 1
-            elif type(layer) is Layer_Dropout:
-                units.append(("dropout", layer, None))
-                i += 1
-            else:
-                return None
-        units.append(("dense", layers[-2], layers[-1]))
-        return cls(units)
-
-    def _call(self, key, fn, *args, **kwargs):
-        """fn(*args, out=<the buffer kept under key>, ...); the first call allocates it."""
-        buf = self.buffers.get(key)
-        res = fn(*args, out=buf, **kwargs) if buf is not None else fn(*args, **kwargs)
-        if buf is None:
-            self.buffers[key] = res[0] if isinstance(res, tuple) else res
-        return res
-
-    def step(self, X, y):
-        """Forward and backward over one batch; returns (loss sum, correct count)."""
-        m, x, last = len(X), X, len(self.units) - 1
-        for i, (kind, layer, act) in enumerate(self.units):
-            layer.inputs = x
-            if kind == "dense":
-                activation = "softmax" if i == last else ("relu" if act is not None else None)
-                x = self._call((i, m), dense, x, layer.weights, layer.biases,
-                               activation=activation)
-                if act is not None:
-                    act.output = x
-                else:
-                    layer.output = x
-            else:
-                x, layer.binary_mask = self._call((i, m), layer._train_forward, x)
-                layer.output = x
-        d, loss_sum, correct = self._call(("dlogits", m), softmax_crossentropy_backward, x, y,
-                                          with_stats=True)
-        for i in range(last, -1, -1):
-            kind, layer, act = self.units[i]
-            if kind == "dense":
-                key = ("grads", i, m)
-                bufs = self.buffers.get(key)
-                out = dict(zip(("dweights", "dbiases", "dinputs"), bufs)) if bufs else {}
-                dw, db, d = dense_backward(
-                    d, layer.inputs, layer.weights, layer.biases,
-                    layer.weight_regularizer_l1, layer.weight_regularizer_l2,
-                    layer.bias_regularizer_l1, layer.bias_regularizer_l2,
-                    relu_output=act.output if act is not None and i != last else None,
-                    need_dinputs=i > 0, **out)
-                if bufs is None:
-                    self.buffers[key] = (dw, db, d)
-                layer.dweights, layer.dbiases = dw, db
-            elif i > 0:
-                d = self._call(("d", i, m), dropout_backward, d, layer.binary_mask)
-        return loss_sum, correct
 
 
 class Model:
@@ -109,10 +24,12 @@ class Model:
     through ``get_parameters``/``set_parameters``/``save_parameters``/``load_parameters``,
     the whole model through ``save``/``Model.load`` (pickle, as the book does).
 
-    ``train`` goes further than the book: a classifier built of Dense, ReLU, Dropout and a
-    final Dense + Softmax with categorical cross-entropy runs through fused C calls with
-    buffers kept between steps (the book's numbers, within float rounding); other models
-    run the book's path, layer by layer (each layer in C). Output: the book's lines, or a
+    ``train`` runs the book's steps, layer by layer (each layer in C), and goes further where
+    the objects offer it: a Dense layer computes the ReLU after it (and a classifier's output
+    softmax) in its own C calls, softmax + cross-entropy gives the step's loss and correct
+    count with its gradient, and Dense and Dropout write into buffers kept between steps (the
+    book's numbers, within float rounding). A subclass keeps these unless it replaces the
+    methods they stand in for, which are then called. Output: the book's lines, or a
     progress bar when stdout is a terminal; ``verbose=False`` prints nothing.
     """
 
@@ -147,7 +64,6 @@ class Model:
         if self.layers and isinstance(self.layers[-1], Activation_Softmax) and \
                 isinstance(loss, Loss_CategoricalCrossentropy):
             self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
-        self._fused = None
 
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None,
               verbose=True):
@@ -164,9 +80,7 @@ class Model:
                             f"{type(validation_data).__name__}")
         self.accuracy.init(y)
         train_steps = count_steps(where, len(X), batch_size)
-        fused = self._fused = _FusedClassifier.build(self)
-        count_correct = fused is not None and type(self.accuracy) is Accuracy_Categorical \
-            and not self.accuracy.binary
+        training = self._training = TrainingStep(self)
         progress = Progress(verbose, epochs, train_steps)
         optimizer, loss_fn = self.optimizer, self.loss
         for epoch in range(1, epochs + 1):
@@ -175,26 +89,7 @@ class Model:
             self.accuracy.new_pass()
             for step in range(train_steps):
                 batch_X, batch_y = _batch(X, step, batch_size), _batch(y, step, batch_size)
-                if fused is not None:
-                    loss_sum, correct = fused.step(batch_X, batch_y)
-                    m = len(batch_X)
-                    data_loss = loss_sum / m
-                    loss_fn._accumulate(loss_sum, m)
-                    regularization_loss = loss_fn.regularization_loss()
-                    if count_correct:
-                        accuracy = correct / m
-                        self.accuracy._accumulate(correct, m)
-                    else:
-                        predictions = self.output_layer_activation.predictions(
-                            self.layers[-1].output)
-                        accuracy = self.accuracy.calculate(predictions, batch_y)
-                else:
-                    output = self.forward(batch_X, training=True)
-                    data_loss, regularization_loss = loss_fn.calculate(
-                        output, batch_y, include_regularization=True)
-                    predictions = self.output_layer_activation.predictions(output)
-                    accuracy = self.accuracy.calculate(predictions, batch_y)
-                    self.backward(output, batch_y)
+                data_loss, regularization_loss, accuracy = training.step(batch_X, batch_y)
                 optimizer.pre_update_params()
                 for layer in self.trainable_layers:
                     optimizer.update_params(layer)
@@ -273,7 +168,7 @@ class Model:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_fused", None)  # the training fast path's buffers
+        state.pop("_training", None)  # the training step's plan and buffers
         return state
 
     def save(self, path):
@@ -283,6 +178,8 @@ class Model:
         model.accuracy.new_pass()
         model.input_layer.__dict__.pop("output", None)
         model.loss.__dict__.pop("dinputs", None)
+        if model.softmax_classifier_output is not None:
+            model.softmax_classifier_output.__dict__.pop("dinputs", None)
         for layer in model.layers:
             for prop in ["inputs", "output", "dinputs", "dweights", "dbiases", "binary_mask"]:
                 layer.__dict__.pop(prop, None)
