@@ -4,6 +4,8 @@ round trips and a prediction from a model loaded in a new process."""
 import contextlib
 import io
 import os
+import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +60,7 @@ def test_fused_classifier_training_matches_book(restore_global_seed, dropout, re
     np.random.seed(7)
     out_theirs = train_output(theirs, X, y, epochs=30, batch_size=batch_size, print_every=2,
                               validation_data=(Xv, yv))
-    assert ours._fused is not None  # the fast path ran
+    assert ours._training.softmax_stats  # the fused softmax + cross-entropy ran
     # the book's lines, the same numbers (printed to 3 decimals; lr in full)
     assert out_ours.splitlines() == out_theirs.splitlines()
     for a, b in zip(ours.trainable_layers, theirs.trainable_layers):
@@ -117,7 +119,7 @@ def test_book_path_models_match_book(restore_global_seed, build):
     theirs, _, _ = build(ref)
     out_ours = train_output(ours, X, y, epochs=50, print_every=1, validation_data=(X, y))
     out_theirs = train_output(theirs, X, y, epochs=50, print_every=1, validation_data=(X, y))
-    assert ours._fused is None
+    assert not ours._training.softmax_stats
     assert out_ours.splitlines() == out_theirs.splitlines()
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12)
 
@@ -174,6 +176,18 @@ def test_save_load_round_trip_and_new_process(tmp_path, restore_global_seed):
     # the loaded model keeps training (optimizer state travels with it)
     train_output(loaded, X, y, epochs=2)
 
+
+def test_model_pickled_when_nn_was_one_module_loads(restore_global_seed):
+    """Files saved by nnfast versions whose nnfast.nn was one module name every class as
+    nnfast.nn.<Name>: the package exports each of them there."""
+    model, X, y, *_ = classifier(nn, dropout=0.1)
+    train_output(model, X, y, epochs=5, batch_size=100)
+    data = pickle.dumps(model, protocol=2)  # protocol 2 names a class as b"c<module>\n<name>\n"
+    single_module = re.sub(rb"cnnfast\.nn\.[a-z_]+\n", b"cnnfast.nn\n", data)
+    assert single_module != data and b"cnnfast.nn.layers\n" not in single_module
+    loaded = pickle.loads(single_module)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert type(loaded.layers[0]) is nn.Layer_Dense and type(loaded.optimizer) is nn.Optimizer_Adam
 
 def test_pep8_aliases():
     assert nn.Dropout is nn.Layer_Dropout and nn.Sigmoid is nn.Activation_Sigmoid

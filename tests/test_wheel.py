@@ -37,9 +37,10 @@ def dist(tmp_path_factory):
 def test_wheel_contents(dist):
     wheel, _ = dist
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ["nnfast/__init__.py", "nnfast/nn.py", "nnfast/datasets.py", "nnfast/py.typed",
-                     "nnfast/_core.pyi", "nnfast/bench/__main__.py", "nnfast/bench/forward.py",
-                     "nnfast/baseline/notes.py", "nnfast/baseline/book/model.py"]:
+    for required in ["nnfast/__init__.py", "nnfast/nn/__init__.py", "nnfast/datasets.py",
+                     "nnfast/py.typed", "nnfast/_core.pyi", "nnfast/bench/__main__.py",
+                     "nnfast/bench/forward.py", "nnfast/baseline/notes.py",
+                     "nnfast/baseline/book/model.py"]:
         assert required in names, f"{required} missing from {wheel.name}"
     assert any(n.startswith("nnfast/_core.") and n.endswith((".so", ".pyd")) for n in names)
     assert not any(n.startswith(("tests/", "csrc/", "benchmarks/")) for n in names)
