@@ -106,7 +106,9 @@ static inline int real_args(const char *fn, const char *const *names, PyObject *
 static inline int reduction_arg(const char *fn, PyObject *obj, nnf_reduction *r)
 {
     *r = NNF_REDUCE_MEAN;
-    const char *s = obj ? (PyUnicode_Check(obj) ? utf8_of(obj, fn, "reduction") : NULL) : "mean";
+    if (!obj)
+        return 0;
+    const char *s = PyUnicode_Check(obj) ? utf8_of(obj, fn, "reduction") : NULL;
     if (!s) {
         if (!PyErr_Occurred())
             PyErr_Format(PyExc_TypeError, "%s: reduction must be a string, got %s", fn,
