@@ -19,78 +19,24 @@ Training (the book's chapters 9-22), each computed in C: ``dense_backward``, ``r
 
 The notes' classes are in :mod:`nnfast.nn`, the spiral data set in :mod:`nnfast.datasets`.
 """
-from ._core import (
-    accuracy,
-    categorical_crossentropy,
-    dense,
-    dot,
-    get_num_threads,
-    linear,
-    relu,
-    set_num_threads,
-    softmax,
-    softmax_crossentropy,
-)
-from ._core import (  # training: backward passes, losses, dropout, optimizer steps
-    adagrad_update,
-    adam_update,
-    binary_crossentropy,
-    binary_crossentropy_backward,
-    categorical_crossentropy_backward,
-    dense_backward,
-    dropout,
-    dropout_backward,
-    mean_absolute_error,
-    mean_absolute_error_backward,
-    mean_squared_error,
-    mean_squared_error_backward,
-    regularization_loss,
-    relu_backward,
-    rmsprop_update,
-    sgd_update,
-    sigmoid,
-    sigmoid_backward,
-    softmax_backward,
-    softmax_crossentropy_backward,
-)
-from . import datasets, nn
-from ._config import show_config
+import typing as _typing
+
+from . import _core
+
+if _typing.TYPE_CHECKING:  # the stub nnfast/_core.pyi types the functions re-exported below
+    from ._core import *  # noqa: F403
+
+# Every function of the C core is a function of the package, except the instruction-set
+# settings, which stay in nnfast._core (show_config reports them): a new kernel appears here
+# without an edit.
+_ISA_SETTINGS = {"get_isa", "set_isa", "supported_isas"}
+_CORE_FUNCTIONS = sorted(name for name, value in vars(_core).items()
+                         if callable(value) and not name.startswith("_") and name not in _ISA_SETTINGS)
+globals().update({name: getattr(_core, name) for name in _CORE_FUNCTIONS})
+
+from . import datasets, nn  # noqa: E402
+from ._config import show_config  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "accuracy",
-    "categorical_crossentropy",
-    "datasets",
-    "dense",
-    "dot",
-    "get_num_threads",
-    "linear",
-    "nn",
-    "relu",
-    "set_num_threads",
-    "softmax",
-    "softmax_crossentropy",
-    "adagrad_update",
-    "adam_update",
-    "binary_crossentropy",
-    "binary_crossentropy_backward",
-    "categorical_crossentropy_backward",
-    "dense_backward",
-    "dropout",
-    "dropout_backward",
-    "mean_absolute_error",
-    "mean_absolute_error_backward",
-    "mean_squared_error",
-    "mean_squared_error_backward",
-    "regularization_loss",
-    "relu_backward",
-    "rmsprop_update",
-    "sgd_update",
-    "sigmoid",
-    "sigmoid_backward",
-    "softmax_backward",
-    "softmax_crossentropy_backward",
-    "show_config",
-    "__version__",
-]
+__all__ = [*_CORE_FUNCTIONS, "datasets", "nn", "show_config", "__version__"]
