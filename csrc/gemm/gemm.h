@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include "nnfast.h"
 
-#define NNF_NR (2 * NNF_VEC_BYTES / (int)sizeof(NNF_T)) /* tile columns: two vectors */
+#define NNF_NR (2 * NNF_LANES) /* tile columns: two vectors */
 #define NNF_KC 128 /* rows of B per packed block: a KC x NR panel of b stays in L1 (16 KB) */
 #define NNF_NC 512                                      /* columns of B per packed block */
 #define NNF_NARROW 4 /* outputs at most this wide take dense_narrow (dot products along k) */

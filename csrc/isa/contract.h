@@ -19,7 +19,12 @@
 #endif
 
 /* A function with fused multiply-adds that code without them calls: kept out of line, so it
- * keeps its own rounding (GCC compiles an inlined copy the caller's way). */
+ * keeps its own rounding (GCC compiles an inlined copy the caller's way), and one copy that
+ * every caller shares, the table's (no copies specialized to one caller's constants). */
+#if defined(__clang__)
 #define NNF_OWN_CONTRACTION __attribute__((noinline))
+#else
+#define NNF_OWN_CONTRACTION __attribute__((noinline, noclone))
+#endif
 
 #endif
