@@ -27,13 +27,15 @@ typedef enum {
     NNF_ACT_SOFTMAX = 2, /* row-wise over the n output columns */
 } nnf_activation;
 
-/* Instruction sets with kernels of their own (dense's register tiles). */
+/* Instruction sets with kernels of their own (isa/: every kernel compiled for each). */
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 #define NNF_X86 1
 #else
 #define NNF_X86 0
 #endif
 typedef enum { NNF_ISA_GENERIC = 0, NNF_ISA_AVX2 = 1, NNF_ISA_AVX512 = 2, NNF_ISA_COUNT = 3 } nnf_isa;
+/* The set the kernels run on: read it, set it only through nnf_isa_select (which also
+ * switches the kernels' table). */
 extern nnf_isa nnf_isa_current;
 int nnf_isa_supported(nnf_isa isa);
 /* NULL or "" picks the best supported; a name ("generic", "avx2", "avx512") forces one.
