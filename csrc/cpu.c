@@ -1,10 +1,24 @@
-/* cpu.c: which instruction set the kernels use, chosen once at import.
+/* cpu.c: which instruction set the kernels use, chosen once at import: its table of kernels
+ * (isa/table.h) is the one the public entry points call through until the next choice.
  * The best the CPU supports, unless the caller forces one (the binding passes the
  * NNFAST_ISA environment variable) so that tests can run every path this machine can run. */
 #include <string.h>
-#include "nnfast.h"
+#include "isa/table.h"
 
 nnf_isa nnf_isa_current = NNF_ISA_GENERIC;
+const nnf_kernel_table *nnf_table = &nnf_table_generic;
+
+/* The table of each set, by nnf_isa. */
+static const nnf_kernel_table *isa_table(nnf_isa isa)
+{
+#if NNF_X86
+    if (isa == NNF_ISA_AVX512)
+        return &nnf_table_avx512;
+    if (isa == NNF_ISA_AVX2)
+        return &nnf_table_avx2;
+#endif
+    return &nnf_table_generic;
+}
 
 static const char *const isa_names[] = {"generic", "avx2", "avx512"};
 
@@ -31,6 +45,7 @@ int nnf_isa_select(const char *name)
         nnf_isa_current = nnf_isa_supported(NNF_ISA_AVX512) ? NNF_ISA_AVX512
                           : nnf_isa_supported(NNF_ISA_AVX2)  ? NNF_ISA_AVX2
                                                              : NNF_ISA_GENERIC;
+        nnf_table = isa_table(nnf_isa_current);
         return 0;
     }
     for (int i = 0; i < NNF_ISA_COUNT; i++)
@@ -38,6 +53,7 @@ int nnf_isa_select(const char *name)
             if (!nnf_isa_supported((nnf_isa)i))
                 return -2;
             nnf_isa_current = (nnf_isa)i;
+            nnf_table = isa_table(nnf_isa_current);
             return 0;
         }
     return -1;
