@@ -1,5 +1,5 @@
 """Where an epoch of the book's spiral class loop goes on nnfast, against what a speed goal
-(10x the NumPy loop, issue 4) leaves for it.
+(by default 10x the NumPy loop) leaves for it.
 
     python benchmarks/spiral_budget.py [--goal 10]
 

@@ -1,4 +1,4 @@
-"""Training speed (issue 4): the book's spiral training loop written with the book's classes,
+"""Training speed: the book's spiral training loop written with the book's classes,
 nnfast.nn against the book's classes in plain NumPy (nnfast.baseline.book); Model.train on the same
 problem; and an MLP 784 -> 128 -> 128 -> 10 (ReLU, softmax + cross-entropy, Adam, batch 128,
 float32) on synthetic data of Fashion-MNIST's shape, nnfast's Model.train against the

@@ -14,7 +14,7 @@ out="build/fuzz"
 mkdir -p "$out" fuzz/corpus
 sources=()
 while IFS= read -r f; do sources+=("$f"); done < <(
-    find csrc -name '*.c' ! -name binding.c ! -path 'csrc/py/*' ! -path 'csrc/examples/*' | sort)
+    find csrc -name '*.c' ! -path 'csrc/py/*' ! -path 'csrc/examples/*' | sort)
 "$CC" -g -O2 -std=c11 -ffp-contract=fast -pthread -Icsrc \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fsanitize-recover=pointer-overflow \

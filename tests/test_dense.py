@@ -302,7 +302,7 @@ def test_dense_neuron_counts(rng, dtype, m, activation):
 @pytest.mark.parametrize("neurons", [513, 1100])
 @pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
 def test_dense_layers_wider_than_a_packed_block(rng, dtype, neurons, activation):
-    """Layers past the 512 columns csrc/dense.c packs at a time (NC) and the 128 rows of
+    """Layers past the 512 columns csrc/gemm/ packs at a time (NC) and the 128 rows of
     weights per block (KC): the softmax over each whole row. Against the long-double
     reference within the product bound (registry_bounds.check_affine)."""
     x = random_array(rng, (9, 300), dtype)

@@ -511,7 +511,7 @@ HUGE_SCRIPT = textwrap.dedent(r"""
         ("softmax_cce", lambda: nnfast.softmax_crossentropy(zs((2**58, 2)), zs((2**58,), np.int64)), M, ""),
         ("cce onehot cast", lambda: nnfast.categorical_crossentropy(zs((2**58, 2)), zs((2**58, 2), np.int8)), M, ""),
         ("Layer_Dense.forward", lambda: nn.Layer_Dense(1, 1).forward(zs((2**59, 1))), M, ""),
-        # training (issue 4)
+        # training
         ("dense_backward dweights", lambda: nnfast.dense_backward(zs((1, G)), zs((1, G)), zs((G, G))), V, TOO_BIG),
         ("sigmoid int8 cast", lambda: nnfast.sigmoid(zs((2**62, 4), np.int8)), V, TOO_BIG),
         ("bce none", lambda: nnfast.binary_crossentropy(zs((2**59, 2)), zs((2**59, 2)), reduction="none"), V, TOO_BIG),

@@ -120,7 +120,7 @@ def pairs(data):
     return dtype, p[:, :1].copy(), rng.random((M, 1)).astype(dtype)
 
 
-# the three losses share one reduction (csrc/backward.inc pair_loss): the sum once
+# the three losses share one reduction (csrc/ops/pair_losses.inc pair_loss): the sum once
 @pytest.mark.parametrize("kind, reduction", [("bce", "mean"), ("mse", "mean"), ("mae", "mean"),
                                              ("mse", "sum")])
 def test_pair_losses(pairs, kind, reduction):

@@ -1,14 +1,14 @@
 """Every path of the matrix product against the long-double reference.
 
-csrc/dense.inc picks a kernel by shape, strides and activation (dense_kernel), and
-csrc/dense.c splits the work over threads above a size; each path has blocking constants
+csrc/gemm/plan.inc picks a kernel by shape, strides and activation, and
+csrc/gemm/threads.inc splits the work over threads above a size; each path has blocking constants
 of its own. The sizes below straddle each of them, and every result (every instruction set
 this CPU runs, 1 and 2 threads, contiguous, transposed, strided, negative-stride and
 reversed-row views) is checked with registry_bounds.check_affine: within
 (k + 2) * eps * (|a| @ |b| + |bias|) of np.dot in long double, the activation applied to
 the reference (relu, softmax over the whole row). The comment on each case says which path
 it reaches (with AVX-512 unless it says otherwise; the lanes of a register, and with them
-some paths' limits, are those of csrc/per_isa.h: 16, 32, 64 bytes).
+some paths' limits, are those of csrc/isa/*.c: 16, 32, 64 bytes).
 """
 
 from functools import partial
@@ -25,7 +25,7 @@ from conftest import as_layout
 
 ISAS = _core.supported_isas()
 ACTIVATIONS = [None, "linear", "relu", "softmax"]
-# csrc/dense.c's constants, which the sizes below straddle
+# csrc/gemm/gemm.h's constants, which the sizes below straddle
 NC, KC = 512, 128  # columns and rows of b per packed block
 DIRECT_B_BYTES = 1 << 20  # b smaller than this (and with contiguous rows) is read in place
 PAR_MIN_WORK = 600_000  # multiply-adds from which the product is split over threads
@@ -236,7 +236,7 @@ def test_strided_out_against_long_double(engines, dtype):
 # (m, k, n) of dense_backward: dweights = inputs.T @ d, dinputs = d @ weights.T,
 # dbiases = column sums of d (d: dvalues, masked by relu_output when given)
 BACKWARD_CASES = [
-    # k <= 4 inputs and contiguous rows: the one-sweep backward (csrc/dense.inc
+    # k <= 4 inputs and contiguous rows: the one-sweep backward (csrc/ops/dense_backward.inc
     # backward_few_inputs): m past KC rows (sums in blocks of 128 rows), n no multiple of the
     # lanes; dinputs by dense_narrow. A Fortran dvalues takes the products below.
     ("few_inputs", (300, 2, 67)),

@@ -1,7 +1,7 @@
 """Row maxima and argmaxes with the maximum in every lane position, on every ISA.
 
-softmax's row max (softmax.inc row_max) and the accuracy argmax (losses.inc argmax,
-vmax_keep) reduce a row in SIMD registers, lane by lane, then across lanes; a reduction
+softmax's row max and the accuracy argmax (csrc/simd/max.inc: row_max, argmax) reduce a
+row in SIMD registers, lane by lane, then across lanes; a reduction
 that drops one lane is right for every row whose maximum sits elsewhere, so random rows
 catch it only by chance. Here every row length from 1 to eight vectors of the widest
 ISA + 1 (past each kernel's SIMD threshold: two vectors for the row max, four for the
