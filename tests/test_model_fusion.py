@@ -4,6 +4,7 @@ class it extends, and one that replaces forward, backward, calculate, compare or
 has its method called, with the same weights in both cases (the fused and the layer-by-layer
 computations give the same bits)."""
 import contextlib
+import inspect
 import io
 
 import numpy as np
@@ -30,9 +31,14 @@ def c_calls(monkeypatch):
     log = []
 
     def spy(name, fn):
+        signature = inspect.signature(fn)
+
         def call(*args, **kwargs):
+            # the options in effect, passed by position or keyword or left to their defaults
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
             fused = {k: v if isinstance(v, (str, bool)) else "array"
-                     for k, v in kwargs.items()
+                     for k, v in bound.arguments.items()
                      if k in ("activation", "relu_output", "need_dinputs", "with_stats") and
                      v is not None}
             log.append((name, tuple(sorted(fused.items()))))

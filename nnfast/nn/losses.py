@@ -202,6 +202,9 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
         correct)``: the batch's summed loss and count of rows whose argmax is the label, from
         the same pass. Model.train also passes ``buffers``, a dict it keeps between steps of
         one batch size: the ``dinputs`` array is kept there and written again."""
+        if buffers is None and not with_stats:  # the book's call, with no keyword to parse
+            self.dinputs = softmax_crossentropy_backward(dvalues, y_true)
+            return self.dinputs
         out = buffers.get("dinputs") if buffers is not None else None
         result = softmax_crossentropy_backward(dvalues, y_true, out=out, with_stats=with_stats)
         self.dinputs = result[0] if with_stats else result
