@@ -7,19 +7,11 @@ is filled with a poison value so a kernel that ignores strides reads garbage
 and the comparison fails.
 """
 
-import math
-
 import numpy as np
 import pytest
 
 DTYPES = [np.float32, np.float64]
 LAYOUTS = ["C", "F", "strided", "negstride", "Tstrided"]
-
-# (rtol, atol) per dtype for elementwise results.
-TOL = {
-    np.dtype(np.float32): (1e-5, 1e-6),
-    np.dtype(np.float64): (1e-12, 1e-12),
-}
 
 
 def _poison(dtype):
@@ -78,35 +70,6 @@ def as_layout(arr, layout):
 def random_array(rng, shape, dtype=np.float64, low=-3.0, high=3.0):
     """Uniform random values in [low, high) of the given shape and dtype."""
     return rng.uniform(low, high, size=shape).astype(dtype)
-
-
-def tolerances(dtype, k=None):
-    """(rtol, atol) for results of ``dtype``; ``k`` is the reduction length of
-    a dot product, which scales the absolute tolerance."""
-    dtype = np.dtype(dtype)
-    rtol, atol = TOL[dtype]
-    if k is not None and k > 1:
-        if dtype == np.float64:
-            rtol, atol = 1e-10, 1e-12 * math.sqrt(k) * 10
-        else:
-            atol = atol * math.sqrt(k) * 10
-    return rtol, atol
-
-
-def assert_close(actual, expected, dtype=None, k=None):
-    """Compare ``actual`` with the NumPy reference ``expected``: same shape,
-    same dtype (``dtype`` if given, else ``expected.dtype``), values within
-    the dtype's tolerance."""
-    expected = np.asarray(expected)
-    dtype = np.dtype(dtype) if dtype is not None else expected.dtype
-    assert isinstance(actual, (np.ndarray, np.generic)), type(actual)
-    assert actual.dtype == dtype, f"dtype {actual.dtype} != expected {dtype}"
-    assert np.shape(actual) == expected.shape, f"shape {np.shape(actual)} != {expected.shape}"
-    if dtype.kind == "f":
-        rtol, atol = tolerances(dtype, k)
-        np.testing.assert_allclose(actual, expected.astype(dtype), rtol=rtol, atol=atol)
-    else:
-        np.testing.assert_array_equal(actual, expected)
 
 
 @pytest.fixture
