@@ -7,7 +7,7 @@ which of its arguments are float arrays, labels or `out`, and how to check a res
 against the NumPy references in reference.py. A new public function is covered by all
 four test files once it has an entry here.
 
-The rows live by family (registry_notes.py, registry_training.py,
+The rows live by family (registry_notes.py, registry_datasets.py, registry_training.py,
 registry_book_classes.py); what they share is the Api record (registry_row.py), the random
 sources (registry_sources.py) and the tolerance maths (registry_bounds.py, whose docstring
 states every bound).
@@ -17,6 +17,7 @@ import numpy as np
 
 from registry_book_classes import TRAIN_CLASS_API
 from registry_bounds import check_cce, result_dtype
+from registry_datasets import DATASETS_API
 from registry_notes import NOTES_API
 from registry_row import Api
 from registry_sources import PROPERTY, THREADED, TINY, DrawSource, RngSource, in_layout
@@ -25,7 +26,7 @@ from registry_training import TRAIN_API
 __all__ = ["API", "BY_NAME", "IDS", "Api", "DrawSource", "PROPERTY", "RngSource", "THREADED",
            "TINY", "check_cce", "check_row", "dtype_of", "in_layout", "tiny_args"]
 
-API = NOTES_API + TRAIN_API + TRAIN_CLASS_API
+API = NOTES_API + DATASETS_API + TRAIN_API + TRAIN_CLASS_API
 
 BY_NAME = {api.name: api for api in API}
 IDS = [api.name for api in API]

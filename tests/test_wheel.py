@@ -37,7 +37,7 @@ def dist(tmp_path_factory):
 def test_wheel_contents(dist):
     wheel, _ = dist
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ["nnfast/__init__.py", "nnfast/nn/__init__.py", "nnfast/datasets.py",
+    for required in ["nnfast/__init__.py", "nnfast/nn/__init__.py", "nnfast/datasets/__init__.py",
                      "nnfast/py.typed", "nnfast/_core.pyi", "nnfast/bench/__main__.py",
                      "nnfast/bench/forward.py", "nnfast/baseline/notes.py",
                      "nnfast/baseline/book/model.py"]:
