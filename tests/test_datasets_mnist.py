@@ -244,6 +244,13 @@ def test_hostile_header_allocates_nothing_of_its_size(tmp_path, gz, dims):
     assert peak < 4 << 20, peak
 
 
+def test_gzipped_file_without_gz_suffix_is_named(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(gzip.compress(idx_bytes(GOOD_X)))
+    write_idx(tmp_path / "train-labels-idx1-ubyte", idx_bytes(GOOD_Y), False)
+    with pytest.raises(ValueError, match=r"images-idx3-ubyte is not an IDX .*0x1f8b.*gzipped: name it with \.gz"):
+        load_mnist_dataset("train", tmp_path)
+
+
 def test_damaged_gzip_is_named(tmp_path):
     data = gzip.compress(idx_bytes(GOOD_X))
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(data[:len(data) - 12])

@@ -41,10 +41,11 @@ def _read_header(where: str, path: Path, f: _Readable, ndim: int) -> tuple[int, 
     magic = _read_exactly(where, path, f, 4, "magic number")
     expected = bytes([0, 0, UNSIGNED_BYTE, ndim])
     if magic != expected:
+        gzipped = " (it is gzipped: name it with .gz)" if magic[:2] == b"\x1f\x8b" else ""
         raise ValueError(
             f"{where}: {path} is not an IDX file of unsigned bytes with {ndim} "
             f"dimension{'s' if ndim > 1 else ''}: its magic number is 0x{magic.hex()}, "
-            f"expected 0x{expected.hex()}"
+            f"expected 0x{expected.hex()}{gzipped}"
         )
     dims = np.frombuffer(_read_exactly(where, path, f, 4 * ndim, "dimensions"), ">u4")
     return tuple(int(d) for d in dims)
