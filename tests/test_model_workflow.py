@@ -160,3 +160,72 @@ def test_no_sorted_warning_where_batches_are_not_one_class(labels, batch_size):
         model.train(X, labels, epochs=1, batch_size=batch_size, verbose=False)
         # sorted float targets are a regression's, not classes
         warn_if_sorted_by_class("Model.train", np.repeat([0.0, 1.0, 2.0], 4), 4)
+
+
+def test_one_step_epochs_print_chapter_18s_lines(spiral, capsys):
+    X, y = spiral
+    history = spiral_model().train(X, y, epochs=30, print_every=10, validation_data=(X, y))
+    lines = capsys.readouterr().out.splitlines()  # captured: not a terminal, so the lines
+    assert [line.split(",")[0] for line in lines] == \
+        ["epoch: 10", "epoch: 20", "epoch: 30", "validation"]
+    assert history.val_epoch == [30] and len(history.history["val_loss"]) == 1
+    assert lines[-1] == (f"validation, acc: {history.history['val_accuracy'][0]:.3f}, "
+                         f"loss: {history.history['val_loss'][0]:.3f}")
+    history = spiral_model().train(X, y, epochs=4, verbose="lines")
+    assert_history_is_the_lines(history, capsys.readouterr().out.splitlines(), "epoch: ")
+
+
+def test_batches_print_chapter_19s_lines(spiral, capsys):
+    X, y = spiral
+    spiral_model().train(X, y, epochs=2, batch_size=64, print_every=2,
+                         validation_data=(X, y), shuffle=True)
+    kinds = [re.match(r"[a-z]+: ?\d*|[a-z]+,", line).group() for line in
+             capsys.readouterr().out.splitlines()]
+    assert kinds == ["epoch: 1", "step: 0", "step: 2", "training,", "validation,",
+                     "epoch: 2", "step: 0", "step: 2", "training,", "validation,"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("batch_size", [None, 64])
+def test_a_watched_stdout_gets_one_bar_with_the_validation_figures_in_it(spiral, monkeypatch,
+                                                                         batch_size):
+    X, y = spiral
+    term = Terminal()
+    monkeypatch.setattr("sys.stdout", term)
+    history = spiral_model().train(X, y, epochs=5, batch_size=batch_size,
+                                   validation_data=(X, y), shuffle=True)
+    monkeypatch.undo()
+    *bar, summary = term.getvalue().rstrip("\n").split("\n")
+    h = history.history
+    assert len(bar) == 1 and bar[0].startswith("\r") and "100%" in bar[0]  # one bar, redrawn
+    assert f"val_acc: {h['val_accuracy'][-1]:.3f}" in bar[0] and "validation" not in bar[0]
+    assert summary == (f"training, acc: {h['accuracy'][-1]:.3f}, loss: {h['loss'][-1]:.3f} "
+                       f"(data_loss: {h['data_loss'][-1]:.3f}, reg_loss: "
+                       f"{h['regularization_loss'][-1]:.3f}), lr: {h['learning_rate'][-1]}; "
+                       f"validation, acc: {h['val_accuracy'][-1]:.3f}, "
+                       f"loss: {h['val_loss'][-1]:.3f}")
+
+
+def test_the_bar_redraws_about_ten_times_a_second_at_most(spiral, monkeypatch):
+    X, y = spiral
+    clock = iter(np.arange(0, 1000, 0.01))  # each reading of the clock 10 ms later
+    monkeypatch.setattr("nnfast.nn._progress.perf_counter", lambda: next(clock))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        spiral_model().train(X, y, epochs=500, verbose="bar")
+    # 500 epochs read the clock 500 times: 5 s, so about 50 redraws, the first and the last
+    assert 45 <= out.getvalue().count("\r") <= 55
+
+
+def test_silence_and_unknown_verbose(spiral, capsys):
+    X, y = spiral
+    spiral_model().train(X, y, epochs=3, batch_size=64, verbose=False, shuffle=True,
+                         validation_data=(X, y))
+    assert capsys.readouterr().out == ""
+    model = spiral_model()
+    with pytest.raises(ValueError, match="Model.train: verbose must be True, False, 'lines' or"):
+        model.train(X, y, verbose="progress")

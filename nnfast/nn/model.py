@@ -8,7 +8,7 @@ import numpy as np
 
 from ._checks import as_samples, check_count, count_steps
 from ._data import batch as _batch, warn_if_sorted_by_class
-from ._progress import Progress
+from ._progress import output_for, output_mode
 from ._training import TrainingStep
 from .activations import Activation_Softmax
 from .history import TRAINING_KEYS, History
@@ -76,69 +76,119 @@ class Model:
                 isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TypeError(f"{where}: validation_data must be a pair (X_val, y_val), got "
                             f"{type(validation_data).__name__}")
+        if validation_data is not None:
+            validation_data = (as_samples(where, "validation_data's X_val", validation_data[0]),
+                               as_samples(where, "validation_data's y_val", validation_data[1]))
+        mode = output_mode(where, verbose)
         train_steps = count_steps(where, len(X), batch_size)
         if batch_size is not None and not shuffle:
             warn_if_sorted_by_class(where, y, batch_size)
         self.accuracy.init(y)
-        training = self._training = TrainingStep(self)
-        progress = Progress(verbose, epochs, train_steps)
+        self._training = TrainingStep(self)
         history = History(validation=validation_data is not None)
-        losses, data_losses, regularization_losses, accuracies, learning_rates = (
-            history.history[key] for key in TRAINING_KEYS)
-        optimizer, loss_fn = self.optimizer, self.loss
-        X_epoch, y_epoch = X, y
-        for epoch in range(1, epochs + 1):
-            progress.epoch(epoch)
-            loss_fn.new_pass()
-            self.accuracy.new_pass()
-            if shuffle:
-                order = np.random.permutation(len(X))
-                X_epoch, y_epoch = X[order], y[order]
-            for step in range(train_steps):
-                batch_X = _batch(X_epoch, step, batch_size)
-                batch_y = _batch(y_epoch, step, batch_size)
-                data_loss, regularization_loss, accuracy = training.step(batch_X, batch_y)
-                optimizer.pre_update_params()
-                for layer in self.trainable_layers:
-                    optimizer.update_params(layer)
-                optimizer.post_update_params()
-                if progress.mode:
-                    progress.step(step, accuracy, data_loss + regularization_loss, data_loss,
-                                  regularization_loss, optimizer.current_learning_rate,
-                                  print_every)
-            if batch_size is not None:  # the epoch's figures; one step's are its own
-                data_loss, regularization_loss = loss_fn.calculate_accumulated(
-                    include_regularization=True)
-                accuracy = self.accuracy.calculate_accumulated()
-            learning_rate = optimizer.current_learning_rate
-            losses.append(data_loss + regularization_loss)
-            data_losses.append(data_loss)
-            regularization_losses.append(regularization_loss)
-            accuracies.append(accuracy)
-            learning_rates.append(learning_rate)
-            if progress.mode:
-                epoch_data_loss, epoch_reg_loss = loss_fn.calculate_accumulated(
-                    include_regularization=True)
-                progress.summary(self.accuracy.calculate_accumulated(),
-                                 epoch_data_loss + epoch_reg_loss, epoch_data_loss,
-                                 epoch_reg_loss, optimizer.current_learning_rate)
-            if validation_data is not None:
-                validation_loss, validation_accuracy = self.evaluate(
-                    *validation_data, batch_size=batch_size, verbose=verbose)
-                history.history["val_loss"].append(validation_loss)
-                history.history["val_accuracy"].append(validation_accuracy)
-                history.val_epoch.append(epoch)
+        out = output_for(mode, history, epochs=epochs, steps=train_steps,
+                         print_every=print_every, batched=batch_size is not None)
+        try:
+            if batch_size is None:
+                self._train_epochs(X, y, epochs, shuffle, history, out)
+            else:
+                self._train_batches(X, y, epochs, batch_size, train_steps, shuffle,
+                                    validation_data, history, out)
+            if batch_size is None and validation_data is not None:  # chapter 18: once, after
+                self._validate(validation_data, None, epochs, history, out)
+        finally:
+            if out is not None:
+                out.close()
         history.epoch.extend(range(1, epochs + 1))
         history.as_floats()
         return history
 
+    def _train_epochs(self, X, y, epochs, shuffle, history, out):
+        """Chapter 18's loop: one step over the whole set per epoch; the step's figures are
+        the epoch's."""
+        step, optimizer, layers = self._training.step, self.optimizer, self.trainable_layers
+        losses, data_losses, regularization_losses, accuracies, learning_rates = (
+            history.history[key] for key in TRAINING_KEYS)
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        X_epoch, y_epoch = X, y
+        for epoch in range(1, epochs + 1):
+            if shuffle:
+                order = np.random.permutation(len(X))
+                X_epoch, y_epoch = X[order], y[order]
+            data_loss, regularization_loss, accuracy = step(X_epoch, y_epoch)
+            optimizer.pre_update_params()
+            for layer in layers:
+                optimizer.update_params(layer)
+            optimizer.post_update_params()
+            losses.append(data_loss + regularization_loss)
+            data_losses.append(data_loss)
+            regularization_losses.append(regularization_loss)
+            accuracies.append(accuracy)
+            learning_rates.append(optimizer.current_learning_rate)
+            if out is not None:
+                out.epoch_end(epoch)
+
+    def _train_batches(self, X, y, epochs, batch_size, steps, shuffle, validation_data,
+                       history, out):
+        """Chapter 19's loop: ``steps`` batches per epoch, the epoch's figures accumulated
+        over them, validation after every epoch."""
+        step, optimizer, layers = self._training.step, self.optimizer, self.trainable_layers
+        loss_fn, accuracy_fn = self.loss, self.accuracy
+        figures = [history.history[key] for key in TRAINING_KEYS]
+        X_epoch, y_epoch = X, y
+        for epoch in range(1, epochs + 1):
+            if out is not None:
+                out.epoch_start(epoch)
+            loss_fn.new_pass()
+            accuracy_fn.new_pass()
+            if shuffle:
+                order = np.random.permutation(len(X))
+                X_epoch, y_epoch = X[order], y[order]
+            for i in range(steps):
+                data_loss, regularization_loss, accuracy = step(
+                    _batch(X_epoch, i, batch_size), _batch(y_epoch, i, batch_size))
+                optimizer.pre_update_params()
+                for layer in layers:
+                    optimizer.update_params(layer)
+                optimizer.post_update_params()
+                if out is not None:
+                    out.step(epoch, i, accuracy, data_loss + regularization_loss, data_loss,
+                             regularization_loss, optimizer.current_learning_rate)
+            data_loss, regularization_loss = loss_fn.calculate_accumulated(
+                include_regularization=True)
+            for values, value in zip(figures, (
+                    data_loss + regularization_loss, data_loss, regularization_loss,
+                    accuracy_fn.calculate_accumulated(), optimizer.current_learning_rate)):
+                values.append(value)
+            if out is not None:
+                out.epoch_end(epoch)
+            if validation_data is not None:
+                self._validate(validation_data, batch_size, epoch, history, out)
+
+    def _validate(self, validation_data, batch_size, epoch, history, out):
+        """Evaluate on ``validation_data`` after ``epoch``: into ``history`` and ``out``."""
+        loss, accuracy = self._evaluate(*validation_data, batch_size)
+        history.history["val_loss"].append(loss)
+        history.history["val_accuracy"].append(accuracy)
+        history.val_epoch.append(epoch)
+        if out is not None:
+            out.validation()
+
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """The book's validation pass: prints ``validation, acc: ..., loss: ...``; returns
         ``(loss, accuracy)``."""
-        self.loss.new_pass()
-        self.accuracy.new_pass()
         X_val = as_samples("Model.evaluate", "X_val", X_val)
         y_val = as_samples("Model.evaluate", "y_val (the loss's y_true)", y_val)
+        count_steps("Model.evaluate", len(X_val), batch_size)
+        validation_loss, validation_accuracy = self._evaluate(X_val, y_val, batch_size)
+        if verbose:
+            print(f'validation, acc: {validation_accuracy:.3f}, loss: {validation_loss:.3f}')
+        return validation_loss, validation_accuracy
+
+    def _evaluate(self, X_val, y_val, batch_size):
+        self.loss.new_pass()
+        self.accuracy.new_pass()
         # at least one (empty) batch: zero samples give NaN, not 0/0 (ZeroDivisionError)
         for step in range(max(1, count_steps("Model.evaluate", len(X_val), batch_size))):
             batch_X, batch_y = _batch(X_val, step, batch_size), _batch(y_val, step, batch_size)
@@ -146,11 +196,7 @@ class Model:
             self.loss.calculate(output, batch_y)
             predictions = self.output_layer_activation.predictions(output)
             self.accuracy.calculate(predictions, batch_y)
-        validation_loss = self.loss.calculate_accumulated()
-        validation_accuracy = self.accuracy.calculate_accumulated()
-        if verbose:
-            print(f'validation, acc: {validation_accuracy:.3f}, loss: {validation_loss:.3f}')
-        return validation_loss, validation_accuracy
+        return self.loss.calculate_accumulated(), self.accuracy.calculate_accumulated()
 
     def predict(self, X, *, batch_size=None):
         X = as_samples("Model.predict", "X", X)
