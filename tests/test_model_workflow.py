@@ -90,15 +90,14 @@ def test_history_of_one_step_epochs_is_each_steps_figures(spiral):
 
 
 def seen_by_first_layer():
-    """A first layer that keeps a copy of every batch it is given in training."""
+    """A first layer that keeps every batch it is given (``batches``)."""
     class Recording(nn.Layer_Dense):
-        batches = []
-
         def forward(self, inputs, training=False):
-            if training:
-                self.batches.append(inputs.copy())
+            self.batches.append(inputs)
             return super().forward(inputs, training)
-    return Recording(2, 16)
+    layer = Recording(2, 16)
+    layer.batches = []
+    return layer
 
 
 def test_shuffle_draws_a_permutation_per_epoch_from_numpys_generator(spiral):
@@ -229,3 +228,90 @@ def test_silence_and_unknown_verbose(spiral, capsys):
     model = spiral_model()
     with pytest.raises(ValueError, match="Model.train: verbose must be True, False, 'lines' or"):
         model.train(X, y, verbose="progress")
+
+
+def test_a_float32_model_trains_in_float32_end_to_end(spiral):
+    X, y = spiral  # float64
+    model = spiral_model(dtype=np.float32)
+    dense = model.trainable_layers
+    assert model.dtype == np.float32
+    assert all(a.dtype == np.float32 for layer in dense for a in (layer.weights, layer.biases))
+    history = model.train(X, y, epochs=20, batch_size=64, validation_data=(X, y), verbose=False,
+                          shuffle=True)
+    for layer in dense:
+        for name in ("weights", "biases", "dweights", "weight_momentums", "bias_cache"):
+            assert getattr(layer, name).dtype == np.float32, name
+    assert all(layer.output.dtype == np.float32 for layer in model.layers)
+    assert all(type(v) is float for values in history.history.values() for v in values)
+    assert model.predict(X).dtype == np.float32
+    assert model.evaluate(X.tolist(), y, verbose=False)[0].dtype == np.float32
+    model.set_parameters([(w.astype(np.float64), b.astype(np.float64))
+                          for w, b in model.get_parameters()])
+    assert all(a.dtype == np.float32 for layer in dense for a in (layer.weights, layer.biases))
+
+
+def test_inputs_are_converted_once_per_call(spiral):
+    X, y = spiral
+    first = seen_by_first_layer()
+    model = spiral_model(first=first, dtype=np.float32)
+    model.predict(X, batch_size=40)  # 4 batches
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.train(X, y, epochs=2, batch_size=40, verbose=False)  # 8
+    model.evaluate(X, y, batch_size=40, verbose=False)  # 4
+    predicted, trained, evaluated = first.batches[:4], first.batches[4:12], first.batches[12:]
+    for batches in (predicted, trained, evaluated):
+        # views of one float32 copy of X: converted once per call, not per step
+        assert all(b.dtype == np.float32 and b.base is batches[0].base for b in batches)
+        assert batches[0].base is not None and batches[0].base is not X
+        np.testing.assert_array_equal(np.vstack(batches[:4]), X.astype(np.float32))
+
+
+def test_the_float64_network_takes_float32_and_int_inputs_as_float64(spiral):
+    X, y = spiral
+    model = spiral_model()
+    assert model.dtype is None
+    expected = model.predict(X.astype(np.float32).astype(np.float64))
+    np.testing.assert_array_equal(model.predict(X.astype(np.float32)), expected)
+    assert model.predict(np.ones((2, 2), dtype=np.int64)).dtype == np.float64
+
+
+def test_finalize_casts_the_optimizer_state_on_the_layers(spiral):
+    X, y = spiral
+    trained = spiral_model()
+    trained.train(X, y, epochs=2, verbose=False)
+    model = nn.Model(dtype=np.float32)
+    for layer in trained.layers:
+        model.add(layer)
+    model.set(loss=nn.Loss_CategoricalCrossentropy(), optimizer=trained.optimizer,
+              accuracy=nn.Accuracy_Categorical())
+    model.finalize()
+    for layer in model.trainable_layers:
+        assert {getattr(layer, n).dtype for n in ("weights", "biases", "weight_momentums",
+                                                  "bias_momentums", "weight_cache",
+                                                  "bias_cache")} == {np.dtype(np.float32)}
+    model.train(X, y, epochs=2, verbose=False)
+    assert model.trainable_layers[0].weight_cache.dtype == np.float32
+
+
+def test_mixed_dtypes_are_refused_at_finalize_naming_the_layers():
+    model = nn.Model()
+    first, second = nn.Layer_Dense(2, 3), nn.Layer_Dense(3, 3)
+    second.weights = second.weights.astype(np.float32)
+    for layer in (first, nn.Activation_ReLU(), second):
+        model.add(layer)
+    with pytest.raises(TypeError, match=r"Model.finalize: .*different dtypes \(layers\[0\] "
+                       r"\(Layer_Dense\): weights float64, biases float64; layers\[2\] "
+                       r"\(Layer_Dense\): weights float32, biases float64\).*Model\(dtype="):
+        model.finalize()
+    assert not hasattr(model, "trainable_layers") and not hasattr(first, "next")
+
+
+@pytest.mark.parametrize("dtype, exc", [(np.float16, ValueError), (int, ValueError),
+                                        ("float", None), ("nonsense", TypeError)])
+def test_model_dtype_is_float32_or_float64(dtype, exc):
+    if exc is None:
+        assert nn.Model(dtype=dtype).dtype == np.float64
+        return
+    with pytest.raises(exc, match="Model: dtype must be np.float32 or np.float64"):
+        nn.Model(dtype=dtype)

@@ -8,6 +8,7 @@ import numpy as np
 
 from ._checks import as_samples, check_count, count_steps
 from ._data import batch as _batch, warn_if_sorted_by_class
+from ._dtype import FLOAT_DTYPES, as_model_dtype, cast_layers, network_input, shared_dtype
 from ._progress import output_for, output_mode
 from ._training import TrainingStep
 from .activations import Activation_Softmax
@@ -31,7 +32,11 @@ class Model:
     progress bar when stdout is a terminal; ``verbose=False`` prints nothing.
     """
 
-    def __init__(self):
+    # a model pickled before it had a dtype takes its layers'
+    dtype = None
+
+    def __init__(self, *, dtype=None):
+        self.dtype = as_model_dtype(dtype)
         self.layers = []
         self.softmax_classifier_output = None
 
@@ -47,15 +52,18 @@ class Model:
             self.accuracy = accuracy
 
     def finalize(self):
+        trainable = [layer for layer in self.layers if hasattr(layer, "weights")]
+        if self.dtype is None:
+            shared_dtype("Model.finalize", self.layers)
+        else:
+            cast_layers(trainable, self.dtype)
         self.input_layer = Layer_Input()
         loss = getattr(self, "loss", None)
         count = len(self.layers)
-        self.trainable_layers = []
+        self.trainable_layers = trainable
         for i, layer in enumerate(self.layers):
             layer.prev = self.input_layer if i == 0 else self.layers[i - 1]
             layer.next = self.layers[i + 1] if i < count - 1 else loss
-            if hasattr(layer, "weights"):
-                self.trainable_layers.append(layer)
         self.output_layer_activation = self.layers[-1] if self.layers else None
         if loss is not None:
             loss.remember_trainable_layers(self.trainable_layers)
@@ -66,7 +74,9 @@ class Model:
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None,
               verbose=True, shuffle=False):
         where = "Model.train"
-        X, y = as_samples(where, "X", X), as_samples(where, "y", y)
+        dtype = self._input_dtype()
+        X = network_input(as_samples(where, "X", X), dtype)
+        y = network_input(as_samples(where, "y", y), dtype, floats_only=True)
         if len(X) == 0 or len(y) != len(X):
             raise ValueError(f"{where}: X has {len(X)} samples and y {len(y)}; training needs "
                              "the same number, at least one")
@@ -77,8 +87,11 @@ class Model:
             raise TypeError(f"{where}: validation_data must be a pair (X_val, y_val), got "
                             f"{type(validation_data).__name__}")
         if validation_data is not None:
-            validation_data = (as_samples(where, "validation_data's X_val", validation_data[0]),
-                               as_samples(where, "validation_data's y_val", validation_data[1]))
+            validation_data = (
+                network_input(as_samples(where, "validation_data's X_val", validation_data[0]),
+                              dtype),
+                network_input(as_samples(where, "validation_data's y_val", validation_data[1]),
+                              dtype, floats_only=True))
         mode = output_mode(where, verbose)
         train_steps = count_steps(where, len(X), batch_size)
         if batch_size is not None and not shuffle:
@@ -178,8 +191,10 @@ class Model:
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """The book's validation pass: prints ``validation, acc: ..., loss: ...``; returns
         ``(loss, accuracy)``."""
-        X_val = as_samples("Model.evaluate", "X_val", X_val)
-        y_val = as_samples("Model.evaluate", "y_val (the loss's y_true)", y_val)
+        dtype = self._input_dtype()
+        X_val = network_input(as_samples("Model.evaluate", "X_val", X_val), dtype)
+        y_val = network_input(as_samples("Model.evaluate", "y_val (the loss's y_true)", y_val),
+                              dtype, floats_only=True)
         count_steps("Model.evaluate", len(X_val), batch_size)
         validation_loss, validation_accuracy = self._evaluate(X_val, y_val, batch_size)
         if verbose:
@@ -199,11 +214,21 @@ class Model:
         return self.loss.calculate_accumulated(), self.accuracy.calculate_accumulated()
 
     def predict(self, X, *, batch_size=None):
-        X = as_samples("Model.predict", "X", X)
+        X = network_input(as_samples("Model.predict", "X", X), self._input_dtype())
         steps = max(1, count_steps("Model.predict", len(X), batch_size))  # (0, outputs) for none
         output = [self.forward(_batch(X, step, batch_size), training=False)
                   for step in range(steps)]
         return np.vstack(output)
+
+    def _input_dtype(self):
+        """The network's dtype, that inputs are cast to: the model's, or else the one its
+        trainable layers share (None without any, or for non-float parameters)."""
+        if self.dtype is not None:
+            return self.dtype
+        for layer in self.trainable_layers:
+            dtype = np.asarray(layer.weights).dtype
+            return dtype if dtype in FLOAT_DTYPES else None
+        return None
 
     def forward(self, X, training):
         self.input_layer.forward(X, training)
@@ -228,6 +253,8 @@ class Model:
     def set_parameters(self, parameters):
         for parameter_set, layer in zip(parameters, self.trainable_layers):
             layer.set_parameters(*parameter_set)
+        if self.dtype is not None:
+            cast_layers(self.trainable_layers, self.dtype)
 
     def save_parameters(self, path):
         with open(path, "wb") as f:
