@@ -315,3 +315,138 @@ def test_model_dtype_is_float32_or_float64(dtype, exc):
         return
     with pytest.raises(exc, match="Model: dtype must be np.float32 or np.float64"):
         nn.Model(dtype=dtype)
+
+
+def parts():
+    return dict(loss=nn.Loss_CategoricalCrossentropy(), optimizer=nn.Optimizer_Adam(),
+                accuracy=nn.Accuracy_Categorical())
+
+
+def unfinished(finalize=False, **given):
+    """A model of the spiral's layers with the parts ``given`` set."""
+    np.random.seed(0)
+    model = nn.Model()
+    for layer in (nn.Layer_Dense(2, 4), nn.Activation_ReLU(), nn.Layer_Dense(4, 3),
+                  nn.Activation_Softmax()):
+        model.add(layer)
+    model.set(**given)
+    if finalize:
+        model.finalize()
+    return model
+
+
+def snapshot(model):
+    """Everything the model and its parts hold, to see that nothing changed."""
+    objects = [model, *model.layers] + [getattr(model, r, None) for r in PARTS]
+    return [dict(vars(o)) if o is not None else None for o in objects]
+
+
+PARTS = ("loss", "optimizer", "accuracy")
+_X, _Y = np.random.default_rng(0).random((6, 2)), np.arange(6) % 3
+
+
+def train(model):
+    return model.train(_X, _Y, verbose=False)
+
+
+def evaluate(model):
+    return model.evaluate(_X, _Y, verbose=False)
+
+
+def predict(model):
+    return model.predict(_X)
+
+
+@pytest.mark.parametrize("model, call, match", [
+    (unfinished(**parts()), train,
+     r"Model.train: the model is not finalized: call finalize\(\) \(after add\(\) and set\(\)\) "
+     r"before train\(\)"),
+    (unfinished(**parts()), evaluate, r"Model.evaluate: the model is not finalized: call fin"),
+    (unfinished(**parts()), predict, r"Model.predict: the model is not finalized: call fin"),
+    (unfinished(**parts()), lambda m: m.get_parameters(), r"Model.get_parameters: the model is "),
+    (unfinished(True, loss=nn.Loss_CategoricalCrossentropy()), train,
+     r"Model.train: no optimizer or accuracy set: call set\(optimizer=\.\.\., accuracy=\.\.\.\) "
+     r"and finalize\(\) before train\(\)"),
+    (unfinished(True, accuracy=nn.Accuracy_Categorical()), evaluate,
+     r"Model.evaluate: no loss set: call set\(loss=\.\.\.\)"),
+    (unfinished(True), train, r"Model.train: no loss or optimizer or accuracy set"),
+])
+def test_passes_refuse_a_model_that_is_not_ready(model, call, match):
+    before = snapshot(model)
+    with pytest.raises(RuntimeError, match=match):
+        call(model)
+    assert snapshot(model) == before
+
+
+def test_changes_after_finalize_ask_for_finalize_again():
+    model = unfinished(True, **parts())
+    model.add(nn.Activation_ReLU())
+    with pytest.raises(RuntimeError, match=r"Model.predict: layers or the loss changed after "
+                       r"finalize\(\): call finalize\(\) again before predict\(\)"):
+        model.predict(_X)
+    model = unfinished(True, **parts())
+    model.set(loss=nn.Loss_CategoricalCrossentropy())
+    with pytest.raises(RuntimeError, match=r"Model.train: layers or the loss changed after"):
+        train(model)
+    model.finalize()
+    assert train(model).epoch == [1]
+    model.set(optimizer=nn.Optimizer_SGD())  # an optimizer takes no finalize()
+    assert train(model).epoch == [1]
+
+
+def test_finalize_refuses_a_model_without_layers():
+    model = nn.Model()
+    with pytest.raises(RuntimeError, match=r"Model.finalize: the model has no layers: add\(\)"):
+        model.finalize()
+    assert vars(model) == vars(nn.Model())
+
+
+@pytest.mark.parametrize("layer, match", [
+    (3, r"Model.add: expected a layer, an object with forward\(\) and backward\(\) methods "
+        r"\(Layer_Dense, Activation_ReLU, \.\.\.\), got int without forward, backward\(\)"),
+    (nn.Layer_Input(), r"got Layer_Input without backward\(\)"),
+    (nn.Activation_ReLU, r"Model.add: got the class Activation_ReLU itself: add an instance, "
+                         r"Activation_ReLU\(\.\.\.\)"),
+])
+def test_add_refuses_what_is_not_a_layer(layer, match):
+    model = nn.Model()
+    with pytest.raises(TypeError, match=match):
+        model.add(layer)
+    assert model.layers == []
+
+
+@pytest.mark.parametrize("given, match", [
+    (dict(loss=nn.Loss_CategoricalCrossentropy), r"Model.set: loss is the class "
+     r"Loss_CategoricalCrossentropy itself: pass an instance, loss=Loss_Categorical"),
+    (dict(optimizer="adam"), r"Model.set: optimizer must have pre_update_params\(\), "
+     r"update_params\(\), post_update_params\(\); str lacks pre_update_params, update_params, "
+     r"post_update_params, current_learning_rate"),
+    (dict(accuracy=nn.Accuracy()), r"Model.set: accuracy must have .*; Accuracy lacks init "),
+    (dict(loss=nn.Activation_Softmax_Loss_CategoricalCrossentropy()),
+     r"Model.set: loss must have .*; Activation_Softmax_Loss_CategoricalCrossentropy lacks "
+     r"calculate, new_pass, calculate_accumulated, remember_trainable_layers"),
+])
+def test_set_refuses_parts_without_the_methods_the_model_calls(given, match):
+    model = unfinished(**parts())
+    before = snapshot(model)
+    with pytest.raises(TypeError, match=match):
+        model.set(**{**parts(), **given})  # the valid parts are not set either
+    assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("validation_data, exc, match", [
+    ((_X,), TypeError, r"Model.train: validation_data must be a pair \(X_val, y_val\), got tuple"),
+    (_X, TypeError, r"Model.train: validation_data must be a pair \(X_val, y_val\), got ndarray"),
+    ((_X, _Y[:4]), ValueError, r"Model.train: validation_data has 6 samples in X_val and 4 in "
+                               r"y_val; they need the same number"),
+    ((_X[:, :1], _Y), ValueError, r"Model.train: validation_data's X_val has samples of shape "
+                                  r"\(1,\), X of shape \(2,\); they need the same"),
+    ((None, _Y), TypeError, r"Model.train: validation_data's X_val must be an array"),
+])
+def test_train_refuses_bad_validation_data_before_training(validation_data, exc, match):
+    model = unfinished(True, **parts())
+    before = snapshot(model)
+    weights = model.layers[0].weights.copy()
+    with pytest.raises(exc, match=match):
+        model.train(_X, _Y, validation_data=validation_data, verbose=False)
+    assert snapshot(model) == before and np.array_equal(model.layers[0].weights, weights)

@@ -29,6 +29,15 @@ def as_model_dtype(dtype: DTypeLike | None) -> np.dtype[Any] | None:
     return resolved
 
 
+def network_dtype(layers: list[Any]) -> np.dtype[Any] | None:
+    """The float32 or float64 dtype every parameter array of ``layers`` has, else None (no
+    trainable layers, mixed dtypes, or others)."""
+    dtypes = {np.asarray(getattr(layer, name)).dtype
+              for layer in layers for name in PARAMETERS if hasattr(layer, name)}
+    dtype = dtypes.pop() if len(dtypes) == 1 else None
+    return dtype if dtype in FLOAT_DTYPES else None
+
+
 def shared_dtype(where: str, layers: list[Any]) -> np.dtype[Any] | None:
     """The dtype every parameter array of the model's ``layers`` has (None without any):
     TypeError naming each layer's dtypes when they differ."""
@@ -60,7 +69,8 @@ def cast_layers(layers: list[Any], dtype: np.dtype[Any]) -> None:
 def network_input(a: NDArray[Any], dtype: np.dtype[Any] | None, *,
                   floats_only: bool = False) -> NDArray[Any]:
     """``a`` in the network's ``dtype`` (once per call, so every batch is a view of it);
-    with ``floats_only`` only float arrays are cast (targets of a regression, not labels)."""
-    if dtype is None or a.dtype == dtype or (floats_only and a.dtype.kind != "f"):
+    with ``floats_only`` only float arrays are cast (targets of a regression, not labels).
+    Non-numeric arrays stay as they are, for the layers to refuse by name."""
+    if dtype is None or a.dtype == dtype or a.dtype.kind not in ("f" if floats_only else "biuf"):
         return a
     return a.astype(dtype)

@@ -8,7 +8,8 @@ import numpy as np
 
 from ._checks import as_samples, check_count, count_steps
 from ._data import batch as _batch, warn_if_sorted_by_class
-from ._dtype import FLOAT_DTYPES, as_model_dtype, cast_layers, network_input, shared_dtype
+from ._model_checks import check_layer, check_part, check_ready, check_validation_pair
+from ._dtype import as_model_dtype, cast_layers, network_dtype, network_input, shared_dtype
 from ._progress import output_for, output_mode
 from ._training import TrainingStep
 from .activations import Activation_Softmax
@@ -41,9 +42,13 @@ class Model:
         self.softmax_classifier_output = None
 
     def add(self, layer):
+        check_layer(layer)
         self.layers.append(layer)
 
     def set(self, *, loss=None, optimizer=None, accuracy=None):
+        for role, part in (("loss", loss), ("optimizer", optimizer), ("accuracy", accuracy)):
+            if part is not None:
+                check_part(role, part)
         if loss is not None:
             self.loss = loss
         if optimizer is not None:
@@ -52,6 +57,9 @@ class Model:
             self.accuracy = accuracy
 
     def finalize(self):
+        if not self.layers:
+            raise RuntimeError("Model.finalize: the model has no layers: add() them (for "
+                               "example model.add(Layer_Dense(2, 64))) before finalize()")
         trainable = [layer for layer in self.layers if hasattr(layer, "weights")]
         if self.dtype is None:
             shared_dtype("Model.finalize", self.layers)
@@ -64,16 +72,20 @@ class Model:
         for i, layer in enumerate(self.layers):
             layer.prev = self.input_layer if i == 0 else self.layers[i - 1]
             layer.next = self.layers[i + 1] if i < count - 1 else loss
-        self.output_layer_activation = self.layers[-1] if self.layers else None
+        self.output_layer_activation = self.layers[-1]
+        self._finalized_with = (tuple(self.layers), loss)
         if loss is not None:
             loss.remember_trainable_layers(self.trainable_layers)
-        if self.layers and isinstance(self.layers[-1], Activation_Softmax) and \
-                isinstance(loss, Loss_CategoricalCrossentropy):
-            self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
+        # the book's faster gradient for a softmax classifier
+        classifier = isinstance(self.layers[-1], Activation_Softmax) and \
+            isinstance(loss, Loss_CategoricalCrossentropy)
+        self.softmax_classifier_output = \
+            Activation_Softmax_Loss_CategoricalCrossentropy() if classifier else None
 
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None,
               verbose=True, shuffle=False):
         where = "Model.train"
+        check_ready(self, where, ("loss", "optimizer", "accuracy"))
         dtype = self._input_dtype()
         X = network_input(as_samples(where, "X", X), dtype)
         y = network_input(as_samples(where, "y", y), dtype, floats_only=True)
@@ -92,6 +104,7 @@ class Model:
                               dtype),
                 network_input(as_samples(where, "validation_data's y_val", validation_data[1]),
                               dtype, floats_only=True))
+            check_validation_pair(where, *validation_data, X)
         mode = output_mode(where, verbose)
         train_steps = count_steps(where, len(X), batch_size)
         if batch_size is not None and not shuffle:
@@ -191,6 +204,7 @@ class Model:
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """The book's validation pass: prints ``validation, acc: ..., loss: ...``; returns
         ``(loss, accuracy)``."""
+        check_ready(self, "Model.evaluate", ("loss", "accuracy"))
         dtype = self._input_dtype()
         X_val = network_input(as_samples("Model.evaluate", "X_val", X_val), dtype)
         y_val = network_input(as_samples("Model.evaluate", "y_val (the loss's y_true)", y_val),
@@ -214,6 +228,7 @@ class Model:
         return self.loss.calculate_accumulated(), self.accuracy.calculate_accumulated()
 
     def predict(self, X, *, batch_size=None):
+        check_ready(self, "Model.predict", ())
         X = network_input(as_samples("Model.predict", "X", X), self._input_dtype())
         steps = max(1, count_steps("Model.predict", len(X), batch_size))  # (0, outputs) for none
         output = [self.forward(_batch(X, step, batch_size), training=False)
@@ -221,14 +236,10 @@ class Model:
         return np.vstack(output)
 
     def _input_dtype(self):
-        """The network's dtype, that inputs are cast to: the model's, or else the one its
-        trainable layers share (None without any, or for non-float parameters)."""
-        if self.dtype is not None:
-            return self.dtype
-        for layer in self.trainable_layers:
-            dtype = np.asarray(layer.weights).dtype
-            return dtype if dtype in FLOAT_DTYPES else None
-        return None
+        """The network's dtype, that inputs are cast to: the model's, or else the float
+        dtype its trainable layers' parameters share (None: NumPy's promotion, layer by
+        layer, for parameters set to mixed dtypes after finalize())."""
+        return self.dtype if self.dtype is not None else network_dtype(self.trainable_layers)
 
     def forward(self, X, training):
         self.input_layer.forward(X, training)
@@ -248,9 +259,11 @@ class Model:
             layer.backward(layer.next.dinputs)
 
     def get_parameters(self):
+        check_ready(self, "Model.get_parameters", ())
         return [layer.get_parameters() for layer in self.trainable_layers]
 
     def set_parameters(self, parameters):
+        check_ready(self, "Model.set_parameters", ())
         for parameter_set, layer in zip(parameters, self.trainable_layers):
             layer.set_parameters(*parameter_set)
         if self.dtype is not None:
