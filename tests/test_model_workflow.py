@@ -209,6 +209,14 @@ def test_a_watched_stdout_gets_one_bar_with_the_validation_figures_in_it(spiral,
                        f"loss: {h['val_loss'][-1]:.3f}")
 
 
+def test_a_jupyter_kernels_stdout_is_watched_a_file_is_not(monkeypatch):
+    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
+    for stream, watched in ((kernel_stream(), True), (Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stdout", stream)
+        assert nn._progress.watched() is watched
+        assert nn._progress.output_mode("Model.train", True) == ("bar" if watched else "lines")
+
+
 def test_the_bar_redraws_about_ten_times_a_second_at_most(spiral, monkeypatch):
     X, y = spiral
     clock = iter(np.arange(0, 1000, 0.01))  # each reading of the clock 10 ms later
@@ -244,7 +252,9 @@ def test_a_float32_model_trains_in_float32_end_to_end(spiral):
     assert all(layer.output.dtype == np.float32 for layer in model.layers)
     assert all(type(v) is float for values in history.history.values() for v in values)
     assert model.predict(X).dtype == np.float32
-    assert model.evaluate(X.tolist(), y, verbose=False)[0].dtype == np.float32
+    assert model.predict(X.tolist()).dtype == np.float32
+    loss, accuracy = model.evaluate(X, y, verbose=False)
+    assert type(loss) is float and type(accuracy) is float
     model.set_parameters([(w.astype(np.float64), b.astype(np.float64))
                           for w, b in model.get_parameters()])
     assert all(a.dtype == np.float32 for layer in dense for a in (layer.weights, layer.biases))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-A = TypeVar("A", bound=NDArray[Any])
 
-
-def batch(a: A, step: int, batch_size: int | None) -> A:
+def batch(a: NDArray[Any], step: int, batch_size: int | None) -> NDArray[Any]:
     """The book's batch ``step`` of ``a``: all of it without a ``batch_size``."""
     return a if batch_size is None else a[step * batch_size:(step + 1) * batch_size]
 

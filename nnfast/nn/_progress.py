@@ -7,8 +7,6 @@ import sys
 from time import perf_counter
 from typing import Union
 
-from tqdm.auto import tqdm
-
 from .history import History
 
 # Seconds between two redraws of the bar: about ten a second, however short the epochs.
@@ -93,6 +91,10 @@ class Bar:
     def __init__(self, history: History, *, epochs: int, steps: int, print_every: int,
                  batched: bool) -> None:
         self.history, self.epochs, self.steps, self.batched = history, epochs, steps, batched
+        # imported here: tqdm.auto looks for Jupyter's widgets, a cost (and, without them, a
+        # warning) that only a bar needs
+        from tqdm.auto import tqdm  # type: ignore[import-untyped, unused-ignore]
+
         # tqdm's own throttling off: this class redraws, every REDRAW seconds
         self.bar = tqdm(total=epochs * steps, unit="step" if batched else "epoch",
                         file=sys.stdout, mininterval=0, miniters=1, dynamic_ncols=True)
