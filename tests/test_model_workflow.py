@@ -201,7 +201,9 @@ def test_a_watched_stdout_gets_one_bar_with_the_validation_figures_in_it(spiral,
     *bar, summary = term.getvalue().rstrip("\n").split("\n")
     h = history.history
     assert len(bar) == 1 and bar[0].startswith("\r") and "100%" in bar[0]  # one bar, redrawn
-    assert f"val_acc: {h['val_accuracy'][-1]:.3f}" in bar[0] and "validation" not in bar[0]
+    assert f"acc={h['accuracy'][-1]:.3f}, loss={h['loss'][-1]:.3f}, val_acc=" \
+        f"{h['val_accuracy'][-1]:.3f}, val_loss={h['val_loss'][-1]:.3f}]" in bar[0]
+    assert "validation" not in bar[0]
     assert summary == (f"training, acc: {h['accuracy'][-1]:.3f}, loss: {h['loss'][-1]:.3f} "
                        f"(data_loss: {h['data_loss'][-1]:.3f}, reg_loss: "
                        f"{h['regularization_loss'][-1]:.3f}), lr: {h['learning_rate'][-1]}; "

@@ -11,6 +11,8 @@ from .history import History
 
 # Seconds between two redraws of the bar: about ten a second, however short the epochs.
 REDRAW = 0.1
+# tqdm's default without the rate, leaving room for the figures in an 80-column terminal
+BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
 
 
 def watched() -> bool:
@@ -97,7 +99,8 @@ class Bar:
 
         # tqdm's own throttling off: this class redraws, every REDRAW seconds
         self.bar = tqdm(total=epochs * steps, unit="step" if batched else "epoch",
-                        file=sys.stdout, mininterval=0, miniters=1, dynamic_ncols=True)
+                        file=sys.stdout, mininterval=0, miniters=1, dynamic_ncols=True,
+                        bar_format=BAR_FORMAT)
         self.next_draw = perf_counter() + REDRAW
 
     def epoch_start(self, epoch: int) -> None:
@@ -109,8 +112,7 @@ class Bar:
         if now >= self.next_draw:
             self.next_draw = now + REDRAW
             self.bar.set_description_str(f"epoch {epoch}/{self.epochs}", refresh=False)
-            self._draw((epoch - 1) * self.steps + step + 1,
-                       self._figures(accuracy, loss, learning_rate))
+            self._draw((epoch - 1) * self.steps + step + 1, self._figures(accuracy, loss))
 
     def epoch_end(self, epoch: int) -> None:
         if self.batched:
@@ -138,13 +140,14 @@ class Bar:
 
     def _last_figures(self) -> str:
         h = self.history.history
-        return self._figures(h["accuracy"][-1], h["loss"][-1], h["learning_rate"][-1])
+        return self._figures(h["accuracy"][-1], h["loss"][-1])
 
-    def _figures(self, accuracy: float, loss: float, learning_rate: float) -> str:
+    def _figures(self, accuracy: float, loss: float) -> str:
+        """The metrics for the bar (the learning rate is in the line after it)."""
         h = self.history.history
-        text = f"acc: {accuracy:.3f}, loss: {loss:.3f}, lr: {learning_rate:.4g}"
+        text = f"acc={accuracy:.3f}, loss={loss:.3f}"
         if h.get("val_loss"):
-            text += f", val_acc: {h['val_accuracy'][-1]:.3f}, val_loss: {h['val_loss'][-1]:.3f}"
+            text += f", val_acc={h['val_accuracy'][-1]:.3f}, val_loss={h['val_loss'][-1]:.3f}"
         return text
 
     def _draw(self, count: int, postfix: str) -> None:
