@@ -409,7 +409,16 @@ def _model_reference(x, w1, b1, w2, b2, dtype):
     return p, softmax_bound(z2, p, dtype) + moved
 
 
+def _network_dtype(dtype, *parameters):
+    """The dtype Model computes in: the float dtype its parameters share (the input is cast
+    to it), else NumPy's promotion of them all (``dtype``)."""
+    shared = {np.asarray(a).dtype for a in parameters}
+    return shared.pop() if len(shared) == 1 and shared <= {np.dtype(np.float32),
+                                                           np.dtype(np.float64)} else dtype
+
+
 def _check_model_predict(res, args, kwargs, dtype):
+    dtype = _network_dtype(dtype, *args[1:])
     p, bound = _model_reference(*args, dtype)
     assert np.asarray(res).dtype == dtype, np.asarray(res).dtype
     assert_classified_close(res, p, bound)
@@ -417,6 +426,7 @@ def _check_model_predict(res, args, kwargs, dtype):
 
 def _check_model_evaluate(res, args, kwargs, dtype):
     x, y, w1, b1, w2, b2 = args
+    dtype = _network_dtype(dtype, w1, b1, w2, b2)
     p, bound = _model_reference(x, w1, b1, w2, b2, dtype)
     loss, acc = res
     m, c = p.shape

@@ -1,6 +1,14 @@
 """Model.train's step: forward, loss, accuracy and backward over one batch. One loop for every
 model, using the fused computations its objects offer (nnfast/nn/_fusion.py)."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from numpy.typing import NDArray
+
+Unit = tuple[Any, Any, str | None, Any, bool]  # see TrainingStep
+
 
 class TrainingStep:
     """The training step of ``model``, planned once per ``train`` from what its layers, loss
@@ -16,7 +24,10 @@ class TrainingStep:
     the same pass.
     """
 
-    def __init__(self, model):
+    units: list[Unit]
+    buffers: dict[int, list[dict[str, Any]]]
+
+    def __init__(self, model: Any) -> None:
         layers = model.layers
         self.loss, self.accuracy = model.loss, model.accuracy
         self.output_activation = model.output_layer_activation
@@ -46,7 +57,7 @@ class TrainingStep:
         self.softmax_stats = self.loss_sum or self.correct_count
         self.buffers = {}  # batch size -> a dict per unit, then one for the softmax loss
 
-    def step(self, X, y):
+    def step(self, X: NDArray[Any], y: NDArray[Any]) -> tuple[Any, Any, Any]:
         """Forward, loss, accuracy and backward over one batch: returns ``(data_loss,
         regularization_loss, accuracy)``, each also accumulated for the epoch as the book
         does; every layer's ``dweights``/``dbiases`` are set for the optimizer."""
