@@ -96,6 +96,11 @@ def same_state(a, b):
                 assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
     for name in ("iterations", "current_learning_rate"):
         assert getattr(a.optimizer, name) == getattr(b.optimizer, name), name
+    # the regression accuracy's precision: its value and NumPy type (which decides the
+    # comparison's dtype)
+    precision = getattr(a.accuracy, "precision", None)
+    assert type(precision) is type(getattr(b.accuracy, "precision", None))
+    assert precision == getattr(b.accuracy, "precision", None)
 
 
 CASES = {
