@@ -46,6 +46,12 @@ def as_dtype(model, dtype):
     return model
 
 
+def shuffled(X, y):
+    """X and y in one random order (the book shuffles class-sorted data once before batches)."""
+    keys = np.random.permutation(len(X))
+    return X[keys], y[keys]
+
+
 def built(layers, loss, optimizer, accuracy, dtype=np.float64):
     model = nn.Model()
     for layer in layers:
@@ -57,7 +63,7 @@ def built(layers, loss, optimizer, accuracy, dtype=np.float64):
 
 def classifier(optimizer=OPTIMIZERS[3], dtype=np.float64, dropout=0.1):
     np.random.seed(0)
-    X, y = spiral_data(samples=50, classes=3)
+    X, y = shuffled(*spiral_data(samples=50, classes=3))
     layers = [nn.Layer_Dense(2, 16, weight_regularizer_l1=1e-5, weight_regularizer_l2=5e-4,
                              bias_regularizer_l1=2e-5, bias_regularizer_l2=5e-4),
               nn.Activation_ReLU(), nn.Layer_Dropout(dropout), nn.Layer_Dense(16, 3), nn.Activation_Softmax()]
@@ -78,7 +84,7 @@ def regression(dtype, loss):
 
 def binary():
     np.random.seed(2)
-    X, y = spiral_data(samples=50, classes=2)
+    X, y = shuffled(*spiral_data(samples=50, classes=2))
     layers = [nn.Layer_Dense(2, 8), nn.Activation_ReLU(), nn.Layer_Dense(8, 1), nn.Activation_Sigmoid()]
     return built(layers, nn.Loss_BinaryCrossentropy(), nn.Optimizer_SGD(learning_rate=0.1),
                  nn.Accuracy_Categorical(binary=True)), X, y.reshape(-1, 1)

@@ -93,7 +93,7 @@ def describe(model: Model) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
     return description, arrays
 
 
-def _describe_dense(i: int, layer: Layer_Dense,
+def _describe_dense(i: int, layer: Any,
                     arrays: dict[str, NDArray[Any]]) -> dict[str, Any]:
     weights = _float_array(f"layer {i}'s weights", layer.weights)
     biases = _float_array(f"layer {i}'s biases", layer.biases)
