@@ -414,7 +414,10 @@ CRAFTED = {
     "string-number": (describing(lambda d: d["optimizer"].update(learning_rate="0.05")),
                       "learning_rate is '0.05', not a number"),
     "bool-number": (describing(set_layer(0, n_inputs=True)), "n_inputs is True, not an integer"),
-    "dropout-rate": (describing(set_layer(2, rate=1.5)), r"rate is 1.5, outside \[0, 1\)"),
+    "dropout-rate": (describing(set_layer(2, rate=1.5)), r"rate is 1.5, not a number in \[0, 1\)"),
+    "negative-regularizer": (describing(set_layer(0, weight_regularizer_l2=-1)),
+                             r"weight_regularizer_l2 is -1, not a number finite and >= 0"),
+    "beta-1": (describing(lambda d: d["optimizer"].update(beta_1=1)), r"beta_1 is 1, not a number in \[0, 1\)"),
     "unknown-key": (describing(set_layer(1, command="rm -rf")), r"has unknown keys \['command'\]"),
     "missing-key": (describing(lambda d: d.pop("loss")), r"lacks \['loss'\]"),
     "missing-array": (replacing("layers.0.biases", None), "names the array 'layers.0.biases', which the file lacks"),
@@ -445,6 +448,31 @@ def test_crafted_file_is_refused_running_and_allocating_nothing(tmp_path, saved,
     assert error.match(message)
     assert peak < 4 * 2**20 + 4 * len(path.read_bytes()), f"{peak} bytes allocated"
     assert not saved.marker.exists()
+
+
+def test_a_check_of_the_nn_classes_names_the_file(tmp_path, monkeypatch):
+    """What the classes refuse beyond the description's checks is the file's ValueError."""
+    model, *_ = classifier()
+    model.save(tmp_path / "m")
+
+    def refuse(self, rate):
+        raise ValueError("Layer_Dropout: refused")
+
+    monkeypatch.setattr(nn.Layer_Dropout, "__init__", refuse)
+    with pytest.raises(ValueError, match=r"Model.load: .*m: the description does not make a model: "
+                                         "Layer_Dropout: refused"):
+        nn.Model.load(tmp_path / "m")
+
+
+def test_save_refuses_what_load_would(tmp_path):
+    model, *_ = classifier(OPTIMIZERS[0])
+    model.optimizer.momentum = -0.5
+    with pytest.raises(ValueError, match="Model.save: the optimizer's momentum is -0.5, not a number"):
+        model.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+    model.optimizer.momentum = np.float32(0.5)  # NumPy numbers are written as numbers
+    model.save(tmp_path / "m")
+    assert nn.Model.load(tmp_path / "m").optimizer.momentum == 0.5
 
 
 def test_a_pickle_that_runs_a_command_runs_nothing(tmp_path):

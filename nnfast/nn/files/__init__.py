@@ -44,6 +44,9 @@ def save_model(model: Model, path: StrPath, *, format: Literal["nnfast", "pickle
         raise ValueError(f"Model.save: format is {format!r}; it is 'nnfast' (the default: a file "
                          "that loads without running code) or 'pickle' (the book's format)")
     description, arrays = architecture.describe(model)
+    # the checks of loading, so that nnfast never writes a file it would refuse
+    architecture.check("Model.save", description,
+                       {name: (array.shape, array.dtype) for name, array in arrays.items()})
     write_archive(path, description, arrays)
 
 
@@ -66,7 +69,12 @@ def load_model(cls: type[ModelT], path: StrPath, *, allow_pickle: bool = False) 
             description = architecture.check(where, archive.architecture(), archive.headers)
             arrays = {name: archive.read(name) for name in archive.headers
                       if name != ARCHITECTURE}
-    return architecture.build(cls, description, arrays)
+    model = cls()
+    try:
+        architecture.build(model, description, arrays)
+    except (TypeError, ValueError) as exc:  # a check of the nn classes the description passed
+        raise ValueError(f"{where}: the description does not make a model: {exc}") from exc
+    return model
 
 
 def save_parameters(model: Model, path: StrPath) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,8 +27,6 @@ from .schema import FLOAT_NAMES, VERSION, Checker
 if TYPE_CHECKING:
     from ..model import Model
 
-    ModelT = TypeVar("ModelT", bound=Model)
-
 FORMAT = "nnfast.model"
 
 LAYERS: dict[str, type] = {cls.__name__: cls for cls in (
@@ -47,6 +45,9 @@ OPTIMIZERS: dict[str, tuple[type, tuple[str, ...]]] = {
     "Optimizer_Adam": (Optimizer_Adam, ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")),
 }
 OPTIMIZER_STATE = ("iterations", "current_learning_rate")
+# the optimizers' settings with an upper limit (each is >= 0, as every number described)
+LIMITS: dict[str, dict[str, float]] = {
+    "rho": {"at_most": 1}, "beta_1": {"below": 1}, "beta_2": {"below": 1}}
 REGULARIZERS = ("weight_regularizer_l1", "weight_regularizer_l2", "bias_regularizer_l1",
                 "bias_regularizer_l2")
 # the arrays an optimizer keeps on a Dense layer, and the parameter each has the shape of
@@ -196,7 +197,7 @@ def check(where: str, data: object, headers: Mapping[str, Header]) -> dict[str, 
         kind, spec = c.kind(description["optimizer"], "the optimizer", OPTIMIZERS)
         c.keys(spec, "the optimizer", ("kind", *OPTIMIZERS[kind][1], *OPTIMIZER_STATE))
         for name in OPTIMIZERS[kind][1] + ("current_learning_rate",):
-            c.number(spec[name], f"the optimizer's {name}")
+            c.number(spec[name], f"the optimizer's {name}", **LIMITS.get(name, {}))
         c.count(spec["iterations"], "the optimizer's iterations")
     if description["accuracy"] is not None:
         kind, spec = c.kind(description["accuracy"], "the accuracy", ACCURACIES)
@@ -213,7 +214,7 @@ def _check_layer(c: Checker, i: int, spec: object) -> None:
     at = f"layers[{i}]"
     kind, layer = c.kind(spec, at, LAYERS)
     if kind == "Layer_Dropout":
-        c.number(c.keys(layer, at, ("kind", "rate"))["rate"], f"{at}.rate", low=0, below=1)
+        c.number(c.keys(layer, at, ("kind", "rate"))["rate"], f"{at}.rate", below=1)
         return
     if kind != "Layer_Dense":
         c.keys(layer, at, ("kind",))
@@ -235,10 +236,10 @@ def _check_layer(c: Checker, i: int, spec: object) -> None:
         raise c.fail(f"{at}.optimizer_state names an array twice: {slots}")
 
 
-def build(cls: type[ModelT], description: Mapping[str, Any],
-          arrays: Mapping[str, NDArray[Any]]) -> ModelT:
-    """A ``cls`` model from a description that ``check`` passed and its arrays."""
-    model = cls()
+def build(model: Model, description: Mapping[str, Any],
+          arrays: Mapping[str, NDArray[Any]]) -> None:
+    """Give the new ``model`` the layers, loss, optimizer and accuracy of a description that
+    ``check`` passed, with its arrays."""
     if "dtype" in description:
         model.dtype = None if description["dtype"] is None else np.dtype(description["dtype"])
     for i, spec in enumerate(description["layers"]):
@@ -249,7 +250,6 @@ def build(cls: type[ModelT], description: Mapping[str, Any],
               accuracy=None if accuracy is None else _build_accuracy(accuracy, arrays))
     if description["finalized"]:
         model.finalize()
-    return model
 
 
 def _build_layer(i: int, spec: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> object:

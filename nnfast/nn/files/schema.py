@@ -84,15 +84,21 @@ class Checker:
             raise self.fail(f"{at} is {value!r}, not true or false")
         return value
 
-    def number(self, value: object, at: str, *, low: float = -math.inf,
-               below: float = math.inf) -> int | float:
-        """A finite JSON number, ``low <= value < below``."""
+    def number(self, value: object, at: str, *, below: float | None = None,
+               at_most: float | None = None) -> int | float:
+        """A finite JSON number >= 0 (as every number of the nn classes' settings and state
+        is), and < ``below`` or <= ``at_most`` when given."""
         if type(value) not in (int, float):  # (bool is not int here: true is no number)
             raise self.fail(f"{at} is {value!r}, not a number")
         assert isinstance(value, (int, float))
-        if not math.isfinite(value) or not low <= value < below:
-            raise self.fail(f"{at} is {value!r}, " + (
-                "not finite" if not math.isfinite(value) else f"outside [{low}, {below})"))
+        if below is not None:
+            ok, expected = 0 <= value < below, f"in [0, {below})"
+        elif at_most is not None:
+            ok, expected = 0 <= value <= at_most, f"in [0, {at_most}]"
+        else:
+            ok, expected = 0 <= value < math.inf, "finite and >= 0"
+        if not ok:
+            raise self.fail(f"{at} is {value!r}, not a number {expected}")
         return value
 
     def count(self, value: object, at: str) -> int:
