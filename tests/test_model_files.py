@@ -409,6 +409,7 @@ CRAFTED = {
     "json-invalid": (with_description('{"format": '), "not valid JSON"),
     "json-nan": (lambda s: with_description(json.dumps(s.description).replace('"decay": 5e-07', '"decay": NaN'))(s),
                  "NaN is not a number nnfast writes"),
+    "json-deep": (with_description("[" * 100_000 + "]" * 100_000), "not valid JSON"),
     "json-repeated-key": (with_description('{"format": "nnfast.model", "format": "x"}'), "given twice"),
     "json-not-utf8": (replacing("architecture", np.frombuffer(b"\xff\xfe", np.uint8)), "not valid JSON"),
     "string-number": (describing(lambda d: d["optimizer"].update(learning_rate="0.05")),
