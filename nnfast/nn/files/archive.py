@@ -111,7 +111,7 @@ class ArchiveReader:
             raise self.error(f"entry {name!r} has no valid .npy header: {exc}") from None
         allowed = (_BYTES,) if name == ARCHITECTURE else FLOAT_DTYPES
         if dtype not in allowed:  # object arrays (pickles) among them
-            raise self.error(f"entry {name!r} holds a {dtype} array; nnfast's files hold "
+            raise self.error(f"entry {name!r} holds an array of dtype {dtype}; nnfast's files hold "
                              f"{' or '.join(str(d) for d in allowed)} arrays only")
         if any(n < 0 for n in shape):
             raise self.error(f"entry {name!r} declares the shape {shape}")
