@@ -23,6 +23,7 @@ import nnfast
 import nnfast.nn as nn
 from nnfast.datasets import spiral_data
 
+pytestmark = pytest.mark.usefixtures("restore_global_seed")  # the tests seed NumPy's generator
 NNFAST_HOME = str(Path(nnfast.__file__).resolve().parent.parent)
 OPTIMIZERS = [("SGD", dict(learning_rate=0.5, decay=1e-3, momentum=0.9)),
               ("Adagrad", dict(learning_rate=0.5, decay=1e-4, epsilon=1e-6)),
@@ -119,7 +120,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_loaded_model_predicts_and_trains_on_bitwise(tmp_path, restore_global_seed, case):
+def test_loaded_model_predicts_and_trains_on_bitwise(tmp_path, case):
     model, X, y = CASES[case]()
     np.random.seed(3)
     first = quietly(model.train, X, y, epochs=3, batch_size=64)
@@ -178,7 +179,7 @@ def test_unfinalized_model_loads_unfinalized(tmp_path):
     assert loaded.layers[0].weights.tobytes() == model.layers[0].weights.tobytes()
 
 
-def test_loading_leaves_the_global_generator_where_it_was(tmp_path, restore_global_seed):
+def test_loading_leaves_the_global_generator_where_it_was(tmp_path):
     model, *_ = classifier()
     model.save(tmp_path / "m")
     np.random.seed(5)
@@ -188,7 +189,7 @@ def test_loading_leaves_the_global_generator_where_it_was(tmp_path, restore_glob
     assert np.random.random(4).tobytes() == expected.tobytes()
 
 
-def test_loaded_in_a_new_process_predicts_bitwise(tmp_path, restore_global_seed):
+def test_loaded_in_a_new_process_predicts_bitwise(tmp_path):
     model, X, y = classifier(dtype=np.float32)
     quietly(model.train, X, y, epochs=5, batch_size=64)
     model.save(tmp_path / "m")
@@ -204,7 +205,7 @@ def test_loaded_in_a_new_process_predicts_bitwise(tmp_path, restore_global_seed)
     assert predicted.dtype == np.float32 and predicted.tobytes() == model.predict(X).tobytes()
 
 
-def test_parameters_round_trip_and_refuse_another_architecture(tmp_path, restore_global_seed):
+def test_parameters_round_trip_and_refuse_another_architecture(tmp_path):
     model, X, y = classifier(dtype=np.float32)
     quietly(model.train, X, y, epochs=3)
     model.save_parameters(tmp_path / "p")
@@ -255,7 +256,7 @@ def test_subclasses_are_refused_and_saved_as_pickle_on_request(tmp_path):
         model.save(tmp_path / "m", format="json")
 
 
-def test_book_pickle_files_load_only_on_request(tmp_path, restore_global_seed):
+def test_book_pickle_files_load_only_on_request(tmp_path):
     model, X, y = classifier()
     quietly(model.train, X, y, epochs=2)
     model.save(tmp_path / "m.pickle", format="pickle")
@@ -304,9 +305,10 @@ def huge_header(shape, descr="<f8"):
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     """A small trained model's file: its members (name -> bytes) and its description."""
-    np.random.seed(0)
+    state = np.random.get_state()
     model, X, y = classifier()
     quietly(model.train, X, y, epochs=1)
+    np.random.set_state(state)
     folder = tmp_path_factory.mktemp("saved")
     model.save(folder / "m")
     with zipfile.ZipFile(folder / "m") as z:
