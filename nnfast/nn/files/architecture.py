@@ -73,9 +73,10 @@ def describe(model: Model) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
             layers.append({"kind": kind, "rate": _number(f"layer {i}'s rate", 1 - layer.rate)})
         else:
             layers.append({"kind": kind})
+    finalized = getattr(model, "input_layer", None) is not None
     description: dict[str, Any] = {
-        "format": FORMAT, "version": VERSION, "finalized": getattr(model, "input_layer", None) is not None,
-        "layers": layers, "loss": None, "optimizer": None, "accuracy": None}
+        "format": FORMAT, "version": VERSION, "finalized": finalized, "layers": layers,
+        "loss": None, "optimizer": None, "accuracy": None}
     loss = getattr(model, "loss", None)
     if loss is not None:
         description["loss"] = {"kind": _kind("the loss", loss, LOSSES)}

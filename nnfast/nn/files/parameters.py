@@ -52,7 +52,8 @@ def check(where: str, data: object, headers: Mapping[str, Header],
     c.finish()
 
 
-def from_pickle(where: str, loaded: object, current: Sequence[Sequence[ArrayLike]]) -> ParameterSets:
+def from_pickle(where: str, loaded: object,
+                current: Sequence[Sequence[ArrayLike]]) -> ParameterSets:
     """``loaded``, an unpickled parameters file (the book's list of (weights, biases)), checked
     as ``check`` checks nnfast's files."""
     if not isinstance(loaded, (list, tuple)) or not all(
