@@ -3,15 +3,15 @@ evaluation, prediction, parameters and saving."""
 
 from __future__ import annotations
 
-import copy
-import pickle
+import os
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .._types import FloatArray
+from . import files
 from ._checks import as_samples, check_count, count_steps
 from ._data import batch as _batch, warn_if_sorted_by_class
 from ._dtype import as_model_dtype, cast_layers, network_dtype, network_input, shared_dtype
@@ -22,6 +22,9 @@ from .activations import Activation_Softmax
 from .history import TRAINING_KEYS, History
 from .layers import Layer_Input
 from .losses import Activation_Softmax_Loss_CategoricalCrossentropy, Loss_CategoricalCrossentropy
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class Model:
@@ -412,35 +415,37 @@ class Model:
         if self.dtype is not None:
             cast_layers(self.trainable_layers, self.dtype)
 
-    def save_parameters(self, path):
-        with open(path, "wb") as f:
-            pickle.dump(self.get_parameters(), f)
+    def save_parameters(self, path: str | os.PathLike[str]) -> None:
+        """Write each trainable layer's (weights, biases) to ``path`` (as given) in nnfast's
+        format, an .npz of arrays that loads without running code (docs/model_files.md)."""
+        files.save_parameters(self, path)
 
-    def load_parameters(self, path):
-        with open(path, "rb") as f:
-            self.set_parameters(pickle.load(f))
+    def load_parameters(self, path: str | os.PathLike[str], *, allow_pickle: bool = False) -> None:
+        """Set the trainable layers' parameters from a ``save_parameters`` file; their shapes
+        must be the model's (ValueError otherwise, before anything changes). A file of the book's
+        pickle format loads only with ``allow_pickle=True``: unpickling runs whatever code the
+        file carries, so pass it only for a file you trust, then save it again."""
+        files.load_parameters(self, path, allow_pickle=allow_pickle)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_training", None)  # the training step's plan and buffers
         return state
 
-    def save(self, path):
-        """Pickle a copy of the model without its data (the book's ``save``)."""
-        model = copy.deepcopy(self)
-        model.loss.new_pass()
-        model.accuracy.new_pass()
-        model.input_layer.__dict__.pop("output", None)
-        model.loss.__dict__.pop("dinputs", None)
-        if model.softmax_classifier_output is not None:
-            model.softmax_classifier_output.__dict__.pop("dinputs", None)
-        for layer in model.layers:
-            for prop in ["inputs", "output", "dinputs", "dweights", "dbiases", "binary_mask"]:
-                layer.__dict__.pop(prop, None)
-        with open(path, "wb") as f:
-            pickle.dump(model, f)
+    def save(self, path: str | os.PathLike[str], *,
+             format: Literal["nnfast", "pickle"] = "nnfast") -> None:
+        """Write the model (layers, parameters, loss, optimizer with its state, accuracy) to
+        ``path`` (as given) in nnfast's format: JSON and arrays in an .npz that loads without
+        running code (docs/model_files.md). The format describes the nn classes themselves
+        (TypeError for a subclass or another class); ``format="pickle"`` writes the book's
+        pickle of any model instead, which ``Model.load`` reads only with ``allow_pickle=True``."""
+        files.save_model(self, path, format=format)
 
-    @staticmethod
-    def load(path):
-        with open(path, "rb") as f:
-            return pickle.load(f)
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Self:
+        """The model a ``save`` file holds: it predicts and trains on exactly as the saved one.
+        Nothing in the file is run; a file that is damaged or not nnfast's gives ValueError. A
+        file of the book's pickle format loads only with ``allow_pickle=True``: unpickling runs
+        whatever code the file carries, so pass it only for a file you trust, then save it
+        again."""
+        return files.load_model(cls, path, allow_pickle=allow_pickle)
