@@ -51,6 +51,7 @@ def fresh_venv(path, *install):
 def mypy_strict(python, folder):
     """mypy --strict on the user program (copied into ``folder``, away from any source tree),
     resolving imports in the environment of ``python``."""
+    pytest.importorskip("mypy", reason="mypy not installed (pip install -e '.[test]')")
     shutil.copy(USER_PROGRAM, folder)
     return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--python-executable", str(python),
                            "--cache-dir", str(folder / ".mypy_cache"), USER_PROGRAM.name],
