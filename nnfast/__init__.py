@@ -21,7 +21,22 @@ The notes' classes are in :mod:`nnfast.nn`, the spiral data set in :mod:`nnfast.
 """
 import typing as _typing
 
-from . import _core
+try:
+    from . import _core
+except ImportError:
+    import importlib.util as _util
+    import os as _os
+
+    if _util.find_spec(f"{__name__}._core") is not None:
+        raise  # the core is there but does not load: its own message says why
+    # A source tree has no compiled core; run from the repository's root after `pip install .`,
+    # Python finds this folder before the installed package (NumPy and scikit-learn say so too).
+    raise ImportError(
+        f"nnfast: the compiled core nnfast._core is not in {_os.path.dirname(__file__)}: Python "
+        "imported nnfast from this source folder (the current folder comes first on sys.path), "
+        "where the core was never built. Either build it in place with `pip install -e .` "
+        "in the repository's root, or run Python from another folder to use the installed nnfast."
+    ) from None
 
 if _typing.TYPE_CHECKING:  # the stub nnfast/_core.pyi types the functions re-exported below
     from ._core import *  # noqa: F403

@@ -8,8 +8,12 @@ pass of each, and of the fused functional calls on the notes' spiral
 (300 samples, 2 -> 64 -> 3). Exit status 0 when everything agrees, 1 otherwise.
 """
 
+from __future__ import annotations
+
 import math
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -25,17 +29,22 @@ from .nn import (
 )
 
 
+Network = tuple[Layer_Dense, Activation_ReLU, Layer_Dense, Activation_Softmax, Loss_CategoricalCrossentropy]
+NotesNetwork = tuple[notes.Layer_Dense, notes.Activation_ReLU, notes.Layer_Dense, notes.Activation_Softmax,
+                     notes.Loss_CategoricalCrossentropy]
+
+
 # --------------------------------------------------------------------------
 # Pipelines
 # --------------------------------------------------------------------------
-def numpy_twin(layer):
+def numpy_twin(layer: Layer_Dense) -> notes.Layer_Dense:
     """The notes' NumPy Layer_Dense holding copies of ``layer``'s parameters."""
     twin = notes.Layer_Dense(0, 0)
     twin.weights, twin.biases = layer.weights.copy(), layer.biases.copy()
     return twin
 
 
-def build(n_hidden):
+def build(n_hidden: int) -> tuple[Network, NotesNetwork]:
     """nnfast's network 2 -> n_hidden -> 3 with its loss, and its NumPy twin on the same
     parameters, each as notes.forward_pass takes it."""
     fast = (Layer_Dense(2, n_hidden), Activation_ReLU(), Layer_Dense(n_hidden, 3),
@@ -45,17 +54,17 @@ def build(n_hidden):
     return fast, slow
 
 
-def forward_times(funcs):
+def forward_times(funcs: list[Callable[[], Any]]) -> list[float]:
     """Best time per call (seconds) of each zero-argument callable: 5 interleaved rounds of
     0.02 s of calls each."""
     return best_times(funcs, rounds=5, budget=math.inf, round_time=0.02)
 
 
-def close(a, b):
+def close(a: Any, b: Any) -> bool:
     return bool(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-7, atol=1e-12))
 
 
-def main():
+def main() -> int:
     np.random.seed(0)
     X, y = spiral_data(100, 3)
 
@@ -66,11 +75,13 @@ def main():
     probs_fast, probs_slow = fast[3].output, slow[3].output
     acc_fast = accuracy(probs_fast, y)
     acc_slow = notes.accuracy(probs_slow, y)
-    outputs_agree = all(close(f.output, s.output) for f, s in zip(fast[:4], slow[:4]))
+    # each stage's output on both sides (the loss, fast[4], has none)
+    outputs = [(fast[0].output, slow[0].output), (fast[1].output, slow[1].output),
+               (fast[2].output, slow[2].output), (fast[3].output, slow[3].output)]
+    outputs_agree = all(close(f, s) for f, s in outputs)
     loss_agree = close(loss_fast, loss_slow)
     acc_agree = acc_fast == acc_slow
-    max_diff = max(float(np.max(np.abs(f.output - s.output), initial=0.0))
-                   for f, s in zip(fast[:4], slow[:4]))
+    max_diff = max(float(np.max(np.abs(f - s), initial=0.0)) for f, s in outputs)
 
     # The benchmark shape: the notes' spiral, 300 samples, 2 -> 64 -> 3.
     fast64, slow64 = build(64)
@@ -79,11 +90,11 @@ def main():
     W1, W2 = fast64[0].weights, fast64[2].weights
     b1, b2 = 0.01 * np.random.randn(1, 64), 0.01 * np.random.randn(1, 3)
 
-    def nnfast_fused():
+    def nnfast_fused() -> tuple[Any, Any]:
         hidden = dense(X, W1, b1, activation="relu")
         return softmax_crossentropy(dense(hidden, W2, b2), y)
 
-    def plain_numpy_fused():
+    def plain_numpy_fused() -> Any:
         return notes.forward_pass_functions(X, y, W1, b1, W2, b2)
 
     (lf, pf), (ls, ps) = nnfast_fused(), plain_numpy_fused()

@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import math
 import os
 import platform
 import sys
 import time
+from typing import TypedDict
 
 import numpy as np
 
 import nnfast
 
-from ._suite import SIZES, assert_agree, best_times, cases, peak_memory
+from ._suite import SIZES, Size, assert_agree, best_times, cases, peak_memory
+
+
+class Row(TypedDict):
+    """One operation at one size in the chart."""
+
+    op: str
+    size: str
+    speedup: float
 
 
 def fmt_time(seconds: float) -> str:
@@ -52,16 +62,16 @@ def cpu_model() -> str:
 
 def blas() -> str:
     """NumPy's BLAS library, its kernel and thread count, as threadpoolctl sees them."""
-    try:
-        from threadpoolctl import threadpool_info
+    try:  # imported by name: threadpoolctl has no type information (no py.typed)
+        threadpoolctl = importlib.import_module("threadpoolctl")
     except ImportError:
         return "(install threadpoolctl to see NumPy's BLAS)"
-    libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    libs = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
     return "; ".join(f"{i.get('internal_api')} {i.get('version')} "
                      f"({i.get('architecture')}, {i.get('num_threads')} threads)" for i in libs)
 
 
-def header(sizes) -> list[str]:
+def header(sizes: list[Size]) -> list[str]:
     lines = [
         f"nnfast {nnfast.__version__}: {nnfast._core.get_isa()} kernels, "
         f"{nnfast.get_num_threads()} threads | NumPy {np.__version__}: {blas()}",
@@ -75,7 +85,7 @@ def header(sizes) -> list[str]:
     return lines
 
 
-def plot(rows, sizes, path: str, title: str) -> None:
+def plot(rows: list[Row], sizes: list[Size], path: str, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -116,7 +126,7 @@ def plot(rows, sizes, path: str, title: str) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnfast.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", "-o", default="nnfast-bench.png",
                         help="where to write the bar chart (default: %(default)s in the current directory)")
@@ -157,7 +167,8 @@ def main(argv=None) -> int:
         print("|" + "|".join(["---"] * 2 + ["---:"] * 5) + "|")
     else:
         print("  ".join(t.ljust(w) if i < 2 else t.rjust(w) for i, (t, w) in enumerate(zip(titles, widths))))
-    rows, failures = [], []
+    rows: list[Row] = []
+    failures: list[str] = []
     for case in [c for c in cases() if c.size.name in names]:
         size = next(s for s in sizes if s.name == case.size.name)
         case = dataclasses.replace(case, size=size)
@@ -171,7 +182,7 @@ def main(argv=None) -> int:
             continue
         t_fast, t_numpy = best_times([contenders.nnfast, contenders.numpy], args.rounds, args.budget)
         m_fast, m_numpy = peak_memory(contenders.nnfast), peak_memory(contenders.numpy)
-        row = {"op": case.op.name, "size": size.name, "speedup": t_numpy / t_fast}
+        row: Row = {"op": case.op.name, "size": size.name, "speedup": t_numpy / t_fast}
         rows.append(row)
         cells = (case.op.name, size.name, fmt_time(t_fast), fmt_time(t_numpy),
                  f"{t_numpy / t_fast:.2f}x", fmt_bytes(m_fast), fmt_bytes(m_numpy))

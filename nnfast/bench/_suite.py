@@ -15,7 +15,7 @@ import importlib.util
 import math
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,22 +74,29 @@ class Contenders:
         """(result of side ``name``, NumPy's result) for the agreement check."""
         if self.fresh is not None:
             return self.fresh(name)
-        return self.side(name)(), self.numpy()
+        side = self.side(name)
+        if side is None:
+            raise ValueError(f"Contenders.results: this operation has no {name} contender")
+        return side(), self.numpy()
+
+
+# An operation's builder: the inputs for a size, made with the generator, and the contenders.
+Build = Callable[[Size, np.random.Generator], Contenders]
 
 
 @dataclass(frozen=True)
 class Operation:
     name: str
-    build: Callable[[Size, np.random.Generator], Contenders]
+    build: Build
     torch: bool  # whether build() gives a torch contender when torch is installed
 
 
 _REGISTRY: dict[str, Operation] = {}
 
 
-def operation(name: str, torch: bool = False):
+def operation(name: str, torch: bool = False) -> Callable[[Build], Build]:
     """Register ``build(size, rng) -> Contenders`` as the benchmark ``name``."""
-    def register(build):
+    def register(build: Build) -> Build:
         if name in _REGISTRY:
             raise ValueError(f"benchmark operation {name!r} registered twice")
         _REGISTRY[name] = Operation(name, build, torch)
@@ -134,11 +141,11 @@ class Case:
         return wanted
 
 
-def cases(sizes=None, ops=None) -> list[Case]:
+def cases(sizes: Collection[str] | None = None, ops: Collection[str] | None = None) -> list[Case]:
     """Every operation at every size (optionally only the named sizes / operations)."""
-    sizes = [SIZES[s] for s in (sizes or SIZES)]
+    chosen_sizes = [SIZES[s] for s in (sizes or SIZES)]
     chosen = [op for op in all_operations() if not ops or op.name in ops]
-    return [Case(op, size) for op in chosen for size in sizes]
+    return [Case(op, size) for op in chosen for size in chosen_sizes]
 
 
 # ---------------------------------------------------------------------------------------

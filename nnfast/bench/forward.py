@@ -7,19 +7,26 @@ the functions and classes of nnfast.baseline.notes, which ``python -m nnfast`` r
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 import nnfast
 from nnfast import nn
 from nnfast.baseline import notes
 
-from ._suite import Contenders, Size, operation
+from ._suite import Build, Contenders, Size, operation
+
+Array = NDArray[Any]
 
 
 # ---------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------
-def layer(s: Size, rng: np.random.Generator):
+def layer(s: Size, rng: np.random.Generator) -> tuple[Array, Array, Array]:
     """Inputs (n, n_in), weights (n_in, n_out), biases (1, n_out) in the size's dtype."""
     X = rng.standard_normal((s.n, s.n_in)).astype(s.dtype)
     W = (rng.standard_normal((s.n_in, s.n_out)) / np.sqrt(max(s.n_in, 1))).astype(s.dtype)
@@ -27,11 +34,11 @@ def layer(s: Size, rng: np.random.Generator):
     return X, W, b
 
 
-def logits(s: Size, rng: np.random.Generator, width: int | None = None) -> np.ndarray:
+def logits(s: Size, rng: np.random.Generator, width: int | None = None) -> Array:
     return (2.0 * rng.standard_normal((s.n, width or s.n_classes))).astype(s.dtype)
 
 
-def labels(s: Size, rng: np.random.Generator) -> np.ndarray:
+def labels(s: Size, rng: np.random.Generator) -> Array:
     # uint8 as spiral_data returns them, a wider integer when the classes need it
     return rng.integers(0, s.n_classes, s.n).astype(np.uint8 if s.n_classes <= 256 else np.int64)
 
@@ -43,10 +50,10 @@ def layer_shapes(s: Size) -> str:
 # ---------------------------------------------------------------------------------------
 # PyTorch contenders (only built when torch is installed)
 # ---------------------------------------------------------------------------------------
-def torch_of(*arrays):
+def torch_of(*arrays: Array) -> tuple[Any, tuple[Any, ...]]:
     """The torch module and the arrays as tensors sharing memory, or (None, ...)."""
-    try:
-        import torch
+    try:  # imported by name: torch is optional and its types are not needed here
+        torch = importlib.import_module("torch")
     except ImportError:
         return None, arrays
     tensors = tuple(torch.from_numpy(a if a.dtype.kind == "f" else a.astype(np.int64))
@@ -54,7 +61,7 @@ def torch_of(*arrays):
     return torch, tensors
 
 
-def torch_cce(torch, probs, y):
+def torch_cce(torch: Any, probs: Any, y: Any) -> Any:
     picked = torch.gather(probs, 1, y[:, None])[:, 0]
     return -torch.log(torch.clamp(picked, 1e-7, 1 - 1e-7)).mean()
 
@@ -63,7 +70,7 @@ def torch_cce(torch, probs, y):
 # The functional API
 # ---------------------------------------------------------------------------------------
 @operation("dot", torch=True)
-def dot(s, rng):
+def dot(s: Size, rng: np.random.Generator) -> Contenders:
     X, W, _ = layer(s, rng)
     torch, (tX, tW) = torch_of(X, W)
     return Contenders(
@@ -73,8 +80,9 @@ def dot(s, rng):
         shapes=f"({s.n},{s.n_in}) . ({s.n_in},{s.n_out})", k=s.n_in)
 
 
-def _dense(activation, np_activation, torch_activation):
-    def build(s, rng):
+def _dense(activation: Any, np_activation: Callable[[Array], Array],
+           torch_activation: Callable[[Any, Any], Any]) -> Build:
+    def build(s: Size, rng: np.random.Generator) -> Contenders:
         X, W, b = layer(s, rng)
         torch, (tX, tW, tb) = torch_of(X, W, b)
         return Contenders(
@@ -94,7 +102,7 @@ operation("dense softmax", torch=True)(
 
 
 @operation("relu", torch=True)
-def relu(s, rng):
+def relu(s: Size, rng: np.random.Generator) -> Contenders:
     x = logits(s, rng, s.n_out)
     torch, (tx,) = torch_of(x)
     return Contenders(nnfast=lambda: nnfast.relu(x), numpy=lambda: notes.relu(x),
@@ -102,7 +110,7 @@ def relu(s, rng):
 
 
 @operation("linear", torch=True)
-def linear(s, rng):
+def linear(s: Size, rng: np.random.Generator) -> Contenders:
     x = logits(s, rng, s.n_out)
     torch, (tx,) = torch_of(x)
     return Contenders(nnfast=lambda: nnfast.linear(x), numpy=lambda: x.copy(),
@@ -110,7 +118,7 @@ def linear(s, rng):
 
 
 @operation("softmax", torch=True)
-def softmax(s, rng):
+def softmax(s: Size, rng: np.random.Generator) -> Contenders:
     x = logits(s, rng)
     torch, (tx,) = torch_of(x)
     return Contenders(nnfast=lambda: nnfast.softmax(x), numpy=lambda: notes.softmax(x),
@@ -119,7 +127,7 @@ def softmax(s, rng):
 
 
 @operation("categorical_crossentropy", torch=True)
-def categorical_crossentropy(s, rng):
+def categorical_crossentropy(s: Size, rng: np.random.Generator) -> Contenders:
     probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
     torch, (tp, ty) = torch_of(probs, y)
     return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, y),
@@ -129,7 +137,7 @@ def categorical_crossentropy(s, rng):
 
 
 @operation("categorical_crossentropy one-hot")
-def categorical_crossentropy_onehot(s, rng):
+def categorical_crossentropy_onehot(s: Size, rng: np.random.Generator) -> Contenders:
     probs = notes.softmax(logits(s, rng))
     onehot = np.eye(s.n_classes, dtype=s.dtype)[labels(s, rng)]
     return Contenders(nnfast=lambda: nnfast.categorical_crossentropy(probs, onehot),
@@ -138,15 +146,15 @@ def categorical_crossentropy_onehot(s, rng):
 
 
 @operation("softmax_crossentropy", torch=True)
-def softmax_crossentropy(s, rng):
+def softmax_crossentropy(s: Size, rng: np.random.Generator) -> Contenders:
     x, y = logits(s, rng), labels(s, rng)
     torch, (tx, ty) = torch_of(x, y)
 
-    def numpy_side():
+    def numpy_side() -> tuple[Any, Any]:
         probs = notes.softmax(x)
         return notes.categorical_crossentropy(probs, y), probs
 
-    def torch_side():
+    def torch_side() -> tuple[Any, Any]:
         probs = torch.softmax(tx, dim=1)
         return torch_cce(torch, probs, ty), probs
 
@@ -156,7 +164,7 @@ def softmax_crossentropy(s, rng):
 
 
 @operation("accuracy", torch=True)
-def accuracy(s, rng):
+def accuracy(s: Size, rng: np.random.Generator) -> Contenders:
     probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
     torch, (tp, ty) = torch_of(probs, y)
     return Contenders(nnfast=lambda: nnfast.accuracy(probs, y),
@@ -169,7 +177,7 @@ def accuracy(s, rng):
 # The notes' classes (nnfast.nn against the notes' classes in plain NumPy)
 # ---------------------------------------------------------------------------------------
 @operation("Neuron.forward")
-def neuron(s, rng):
+def neuron(s: Size, rng: np.random.Generator) -> Contenders:
     X, W, b = layer(s, rng)
     w, bias = W[:, 0].copy(), float(b[0, 0])
     fast, slow = nn.Neuron(w, bias), notes.Neuron(w, bias)
@@ -178,7 +186,7 @@ def neuron(s, rng):
 
 
 @operation("Layer_Dense.forward")
-def layer_dense(s, rng):
+def layer_dense(s: Size, rng: np.random.Generator) -> Contenders:
     X, W, b = layer(s, rng)
     fast = nn.Layer_Dense(0, 0)
     fast.weights, fast.biases = W, b
@@ -188,17 +196,17 @@ def layer_dense(s, rng):
                       shapes=layer_shapes(s), k=s.n_in)
 
 
-def _numpy_forward(slow, x):
+def _numpy_forward(slow: Any, x: Array) -> Callable[[], Any]:
     """slow.forward(x) returning slow.output (the notes' forward returns nothing)."""
-    def numpy_side():
+    def numpy_side() -> Any:
         slow.forward(x)
         return slow.output
 
     return numpy_side
 
 
-def _class_forward(fast, slow, x):
-    def nnfast_side():
+def _class_forward(fast: Any, slow: Any, x: Array) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    def nnfast_side() -> Any:
         fast.forward(x)
         return fast.output
 
@@ -206,21 +214,21 @@ def _class_forward(fast, slow, x):
 
 
 @operation("Activation_ReLU.forward")
-def activation_relu(s, rng):
+def activation_relu(s: Size, rng: np.random.Generator) -> Contenders:
     x = logits(s, rng, s.n_out)
     f, n = _class_forward(nn.Activation_ReLU(), notes.Activation_ReLU(), x)
     return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_out})")
 
 
 @operation("Activation_Softmax.forward")
-def activation_softmax(s, rng):
+def activation_softmax(s: Size, rng: np.random.Generator) -> Contenders:
     x = logits(s, rng)
     f, n = _class_forward(nn.Activation_Softmax(), notes.Activation_Softmax(), x)
     return Contenders(nnfast=f, numpy=n, shapes=f"({s.n},{s.n_classes})", k=s.n_classes)
 
 
 @operation("Loss_CategoricalCrossentropy.calculate")
-def loss_cce(s, rng):
+def loss_cce(s: Size, rng: np.random.Generator) -> Contenders:
     probs, y = notes.softmax(logits(s, rng)), labels(s, rng)
     fast, slow = nn.Loss_CategoricalCrossentropy(), notes.Loss_CategoricalCrossentropy()
     return Contenders(nnfast=lambda: fast.calculate(probs, y),
@@ -228,7 +236,7 @@ def loss_cce(s, rng):
                       shapes=f"({s.n},{s.n_classes}), labels ({s.n},)", k=s.n)
 
 
-def network(s: Size, rng: np.random.Generator):
+def network(s: Size, rng: np.random.Generator) -> tuple[Array, Array, Array, Array, Array, Array]:
     """A two-layer network n_in -> n_out (ReLU) -> n_classes (softmax), its data and labels."""
     X, W1, b1 = layer(s, rng)
     W2 = (rng.standard_normal((s.n_out, s.n_classes)) / np.sqrt(max(s.n_out, 1))).astype(s.dtype)
@@ -241,7 +249,7 @@ def network_shapes(s: Size) -> str:
 
 
 @operation("forward pass, notes' classes")
-def forward_classes(s, rng):
+def forward_classes(s: Size, rng: np.random.Generator) -> Contenders:
     X, y, W1, b1, W2, b2 = network(s, rng)
     fast = (nn.Layer_Dense(0, 0), nn.Activation_ReLU(), nn.Layer_Dense(0, 0), nn.Activation_Softmax(),
             nn.Loss_CategoricalCrossentropy())
@@ -250,7 +258,7 @@ def forward_classes(s, rng):
     for net in (fast, slow):
         net[0].weights, net[0].biases, net[2].weights, net[2].biases = W1, b1, W2, b2
 
-    def run(net):
+    def run(net: tuple[Any, ...]) -> tuple[Any, Any]:
         return notes.forward_pass(net, X, y), net[3].output
 
     return Contenders(nnfast=lambda: run(fast), numpy=lambda: run(slow),
@@ -258,18 +266,18 @@ def forward_classes(s, rng):
 
 
 @operation("forward pass, fused calls", torch=True)
-def forward_fused(s, rng):
+def forward_fused(s: Size, rng: np.random.Generator) -> Contenders:
     X, y, W1, b1, W2, b2 = network(s, rng)
     torch, (tX, ty, tW1, tb1, tW2, tb2) = torch_of(X, y, W1, b1, W2, b2)
 
-    def nnfast_side():
+    def nnfast_side() -> tuple[Any, Any]:
         hidden = nnfast.dense(X, W1, b1, activation="relu")
         return nnfast.softmax_crossentropy(nnfast.dense(hidden, W2, b2), y)
 
-    def numpy_side():
+    def numpy_side() -> Any:
         return notes.forward_pass_functions(X, y, W1, b1, W2, b2)
 
-    def torch_side():
+    def torch_side() -> tuple[Any, Any]:
         hidden = torch.relu(torch.addmm(tb1, tX, tW1))
         probs = torch.softmax(torch.addmm(tb2, hidden, tW2), dim=1)
         return torch_cce(torch, probs, ty), probs
