@@ -55,6 +55,7 @@ C. Unlike the book's NumPy code, a float32 network stays float32 throughout.
 
 from .accuracy import Accuracy, Accuracy_Categorical, Accuracy_Regression
 from .activations import Activation_Linear, Activation_ReLU, Activation_Sigmoid, Activation_Softmax
+from .history import History
 from .layers import Layer_Dense, Layer_Dropout, Layer_Input, Neuron
 from .losses import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
@@ -96,6 +97,7 @@ __all__ = [
     "Accuracy_Categorical",
     "Accuracy_Regression",
     "Model",
+    "History",
     "Dropout",
     "Input",
     "Sigmoid",

@@ -7,15 +7,13 @@ import pickle
 import numpy as np
 
 from ._checks import as_samples, check_count, count_steps
+from ._data import batch as _batch, warn_if_sorted_by_class
 from ._progress import Progress
 from ._training import TrainingStep
 from .activations import Activation_Softmax
+from .history import TRAINING_KEYS, History
 from .layers import Layer_Input
 from .losses import Activation_Softmax_Loss_CategoricalCrossentropy, Loss_CategoricalCrossentropy
-
-
-def _batch(a, step, batch_size):
-    return a if batch_size is None else a[step * batch_size:(step + 1) * batch_size]
 
 
 class Model:
@@ -66,7 +64,7 @@ class Model:
             self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
 
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None,
-              verbose=True):
+              verbose=True, shuffle=False):
         where = "Model.train"
         X, y = as_samples(where, "X", X), as_samples(where, "y", y)
         if len(X) == 0 or len(y) != len(X):
@@ -78,17 +76,27 @@ class Model:
                 isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TypeError(f"{where}: validation_data must be a pair (X_val, y_val), got "
                             f"{type(validation_data).__name__}")
-        self.accuracy.init(y)
         train_steps = count_steps(where, len(X), batch_size)
+        if batch_size is not None and not shuffle:
+            warn_if_sorted_by_class(where, y, batch_size)
+        self.accuracy.init(y)
         training = self._training = TrainingStep(self)
         progress = Progress(verbose, epochs, train_steps)
+        history = History(validation=validation_data is not None)
+        losses, data_losses, regularization_losses, accuracies, learning_rates = (
+            history.history[key] for key in TRAINING_KEYS)
         optimizer, loss_fn = self.optimizer, self.loss
+        X_epoch, y_epoch = X, y
         for epoch in range(1, epochs + 1):
             progress.epoch(epoch)
             loss_fn.new_pass()
             self.accuracy.new_pass()
+            if shuffle:
+                order = np.random.permutation(len(X))
+                X_epoch, y_epoch = X[order], y[order]
             for step in range(train_steps):
-                batch_X, batch_y = _batch(X, step, batch_size), _batch(y, step, batch_size)
+                batch_X = _batch(X_epoch, step, batch_size)
+                batch_y = _batch(y_epoch, step, batch_size)
                 data_loss, regularization_loss, accuracy = training.step(batch_X, batch_y)
                 optimizer.pre_update_params()
                 for layer in self.trainable_layers:
@@ -98,6 +106,16 @@ class Model:
                     progress.step(step, accuracy, data_loss + regularization_loss, data_loss,
                                   regularization_loss, optimizer.current_learning_rate,
                                   print_every)
+            if batch_size is not None:  # the epoch's figures; one step's are its own
+                data_loss, regularization_loss = loss_fn.calculate_accumulated(
+                    include_regularization=True)
+                accuracy = self.accuracy.calculate_accumulated()
+            learning_rate = optimizer.current_learning_rate
+            losses.append(data_loss + regularization_loss)
+            data_losses.append(data_loss)
+            regularization_losses.append(regularization_loss)
+            accuracies.append(accuracy)
+            learning_rates.append(learning_rate)
             if progress.mode:
                 epoch_data_loss, epoch_reg_loss = loss_fn.calculate_accumulated(
                     include_regularization=True)
@@ -105,7 +123,14 @@ class Model:
                                  epoch_data_loss + epoch_reg_loss, epoch_data_loss,
                                  epoch_reg_loss, optimizer.current_learning_rate)
             if validation_data is not None:
-                self.evaluate(*validation_data, batch_size=batch_size, verbose=verbose)
+                validation_loss, validation_accuracy = self.evaluate(
+                    *validation_data, batch_size=batch_size, verbose=verbose)
+                history.history["val_loss"].append(validation_loss)
+                history.history["val_accuracy"].append(validation_accuracy)
+                history.val_epoch.append(epoch)
+        history.epoch.extend(range(1, epochs + 1))
+        history.as_floats()
+        return history
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """The book's validation pass: prints ``validation, acc: ..., loss: ...``; returns
