@@ -67,3 +67,33 @@ def test_other_dtypes_are_refused_before_drawing(restore_global_seed, dtype):
 def test_dtype_is_keyword_only():
     with pytest.raises(TypeError):
         nn.Layer_Dense(2, 3, 0, 0, 0, 0, np.float32)
+
+
+def test_float32_network_trains_in_float32(restore_global_seed):
+    """Layers built as float32 train as float32 (outputs, gradients, optimizer state) to nearly
+    the float64 network's weights: the same draw, the same steps, float32 rounding."""
+    from nnfast.datasets import spiral_data
+
+    np.random.seed(0)
+    X, y = spiral_data(samples=50, classes=3)
+    trained = {}
+    for dtype in (np.float32, np.float64):
+        np.random.seed(1)
+        dense1, relu = nn.Layer_Dense(2, 16, dtype=dtype), nn.Activation_ReLU()
+        dense2, loss = nn.Layer_Dense(16, 3, dtype=dtype), nn.Activation_Softmax_Loss_CategoricalCrossentropy()
+        optimizer = nn.Optimizer_Adam(learning_rate=0.05)
+        x = X.astype(dtype)
+        for _ in range(20):
+            loss.forward(dense2.forward(relu.forward(dense1.forward(x))), y)
+            dense1.backward(relu.backward(dense2.backward(loss.backward(loss.output, y))))
+            optimizer.pre_update_params()
+            for layer in (dense1, dense2):
+                optimizer.update_params(layer)
+            optimizer.post_update_params()
+        arrays = [a for layer in (dense1, dense2) for a in (
+            layer.weights, layer.biases, layer.dweights, layer.dinputs, layer.weight_cache,
+            layer.bias_momentums)] + [relu.output, loss.output]
+        assert {a.dtype for a in arrays} == {np.dtype(dtype)}
+        trained[dtype] = dense1.weights, dense2.weights
+    for w32, w64 in zip(trained[np.float32], trained[np.float64]):
+        np.testing.assert_allclose(w32, w64, rtol=1e-3, atol=1e-4)
