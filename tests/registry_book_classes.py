@@ -193,7 +193,10 @@ def _draw_regularization_layer(src, dtype, size):
 
 
 def _loss_regularization(weights, biases, wl1, wl2, bl1, bl2):
-    layer = nn.Layer_Dense(0, 0, wl1, wl2, bl1, bl2)
+    layer = nn.Layer_Dense(0, 0)
+    # set, not constructed: the loss skips a factor <= 0, which the constructor refuses
+    (layer.weight_regularizer_l1, layer.weight_regularizer_l2, layer.bias_regularizer_l1,
+     layer.bias_regularizer_l2) = wl1, wl2, bl1, bl2
     layer.weights, layer.biases = weights, biases
     return nn.Loss_MeanSquaredError().regularization_loss(layer)
 

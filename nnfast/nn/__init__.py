@@ -50,7 +50,17 @@ the book's classes runs by changing only its imports.
 Dropout draws its mask exactly as the book does, ``np.random.binomial(1,
 1 - rate, size=inputs.shape)`` from NumPy's global generator (so a seeded run
 gives the book's numbers); the masking and scaling by ``1 / (1 - rate)`` run in
-C. Unlike the book's NumPy code, a float32 network stays float32 throughout.
+C. Unlike the book's NumPy code, a float32 network stays float32 throughout:
+``Layer_Dense(..., dtype=np.float32)`` draws the book's float64 weights from the
+same generator and casts them, and float32 inputs then give float32 outputs and
+gradients (the type annotations say so: ``Layer_Dense`` is generic over its
+dtype, an activation's ``forward`` returns its input's dtype).
+
+Misuse raises before anything changes, with a message naming the method and
+what to do: ``backward`` before ``forward`` and an optimizer's ``update_params``
+before ``backward`` give RuntimeError; a dropout rate outside [0, 1) or a
+negative learning rate, decay, epsilon, momentum, rho, beta or regularizer
+gives ValueError (TypeError when it is not a number).
 """
 
 from .accuracy import Accuracy, Accuracy_Categorical, Accuracy_Regression

@@ -26,8 +26,12 @@ subclass that overrides none keeps the fused computation. Any other object takes
 path (its ``forward``, ``backward``, ``calculate``, ``predictions``).
 """
 
+from __future__ import annotations
 
-def uses_own(obj, cls, *methods):
+from typing import Any
+
+
+def uses_own(obj: Any, cls: type, *methods: str) -> bool:
     """Whether ``obj``'s class uses ``cls``'s own ``methods``: none replaced by a subclass."""
     kind = type(obj)
     return all(getattr(kind, name) is getattr(cls, name) for name in methods)

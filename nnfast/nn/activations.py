@@ -1,10 +1,18 @@
 """The activations: linear, ReLU, softmax (the notes) and sigmoid (the book), with their
 backward passes and the predictions Model reads from them."""
 
+from __future__ import annotations
+
+from typing import TypeVar, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._core import linear, relu, relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward
+from .._types import Float, FloatArray
 from ._fusion import uses_own
+
+_Outputs = TypeVar("_Outputs")
 
 
 class Activation_Linear:
@@ -14,19 +22,31 @@ class Activation_Linear:
     float64. TypeError for non-numeric dtypes.
     """
 
-    def forward(self, inputs, training=False):
-        """Store ``inputs``; set and return ``self.output = inputs`` (a copy)."""
+    inputs: ArrayLike  #: set by ``forward``
+    output: FloatArray  #: set by ``forward``: the inputs' shape
+    dinputs: FloatArray  #: set by ``backward``: the shape of ``dvalues``
+
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False) -> NDArray[Float]: ...
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray:
+        """Store ``inputs``; set and return ``self.output``, a copy of them (float32 stays
+        float32, other numeric dtypes give float64). ``training`` has no effect. Raises
+        TypeError for non-numeric dtypes."""
         self.inputs = inputs
         self.output = linear(inputs)
         return self.output
 
-    def backward(self, dvalues):
-        """``dinputs`` = a copy of ``dvalues``."""
+    def backward(self, dvalues: ArrayLike) -> FloatArray:
+        """Set and return ``dinputs``, a copy of ``dvalues`` (any shape; float32 stays
+        float32)."""
         self.dinputs = linear(dvalues)
         return self.dinputs
 
-    def predictions(self, outputs):
-        """The outputs themselves (regression)."""
+    def predictions(self, outputs: _Outputs) -> _Outputs:
+        """Return the outputs themselves (regression)."""
         return outputs
 
 
@@ -34,26 +54,46 @@ class Activation_ReLU:
     """ReLU activation: ``output = np.maximum(0, inputs)``, element-wise.
 
     Any shape; float32/float64 keep their dtype, integer/bool inputs give
-    float64; NaN propagates. TypeError for non-numeric dtypes.
+    float64; NaN propagates. TypeError for non-numeric dtypes; ``backward`` before
+    ``forward`` raises RuntimeError.
     """
 
-    def forward(self, inputs, training=False):
-        """Store ``inputs``; set and return ``self.output = max(0, inputs)``."""
+    inputs: ArrayLike  #: set by ``forward``
+    output: FloatArray  #: set by ``forward``: the inputs' shape
+    dinputs: FloatArray  #: set by ``backward``: the inputs' shape
+
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False) -> NDArray[Float]: ...
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray:
+        """Store ``inputs``; set and return ``self.output = max(0, inputs)``, of the inputs'
+        shape (float32 stays float32, other numeric dtypes give float64). ``training`` has no
+        effect. Raises TypeError for non-numeric dtypes."""
         self.inputs = inputs
         self.output = relu(inputs)
         return self.output
 
-    def backward(self, dvalues):
-        """``dinputs`` = ``dvalues`` where ``inputs > 0``, else 0 (the book's mask)."""
-        self.dinputs = relu_backward(dvalues, self.inputs)
+    def backward(self, dvalues: ArrayLike) -> FloatArray:
+        """Set and return ``dinputs``: ``dvalues`` where the stored ``inputs > 0``, else 0 (the
+        book's mask); ``dvalues`` has the inputs' shape; float32 when both are.
+
+        Raises RuntimeError before any ``forward``, ValueError when the shapes differ."""
+        try:
+            inputs = self.inputs
+        except AttributeError:
+            raise RuntimeError("Activation_ReLU.backward: call forward() first (backward needs "
+                               "the inputs forward stores)") from None
+        self.dinputs = relu_backward(dvalues, inputs)
         return self.dinputs
 
-    def predictions(self, outputs):
-        """The outputs themselves."""
+    def predictions(self, outputs: _Outputs) -> _Outputs:
+        """Return the outputs themselves."""
         return outputs
 
     @property
-    def dense_activation(self):
+    def dense_activation(self) -> str | None:
         """``"relu"``: in Model.train the Dense layer before computes this activation in its own
         C calls, forward and backward. None when a subclass replaces ``forward`` or
         ``backward`` (they are then called)."""
@@ -66,27 +106,50 @@ class Activation_Softmax:
     For the notes' inputs of shape (n, n_classes) the output has the same
     shape, each row a probability distribution; equal to
     ``exp(x - x.max(axis=1, keepdims=True))`` normalised by its row sum.
-    ValueError for 0-d inputs, TypeError for non-numeric dtypes.
+    float32 stays float32, other numeric dtypes give float64.
+    ValueError for 0-d inputs, TypeError for non-numeric dtypes; ``backward`` before
+    ``forward`` raises RuntimeError.
     """
 
-    def forward(self, inputs, training=False):
-        """Store ``inputs``; set and return ``self.output = softmax(inputs)``."""
+    inputs: ArrayLike  #: set by ``forward``
+    output: FloatArray  #: set by ``forward``: the inputs' shape, rows summing to 1
+    dinputs: FloatArray  #: set by ``backward``: the output's shape
+
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False) -> NDArray[Float]: ...
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray:
+        """Store ``inputs`` (shape (n, n_classes)); set and return ``self.output =
+        softmax(inputs)`` of the same shape. ``training`` has no effect. Raises ValueError for
+        0-d inputs, TypeError for non-numeric dtypes."""
         self.inputs = inputs
         self.output = softmax(inputs)
         return self.output
 
-    def backward(self, dvalues):
-        """The book's per-row Jacobian product ``(diag(s) - s s.T) @ dvalues``, computed as
-        ``s * (dvalues - sum(s * dvalues))`` without forming the Jacobian."""
-        self.dinputs = softmax_backward(dvalues, self.output)
+    def backward(self, dvalues: ArrayLike) -> FloatArray:
+        """Set and return ``dinputs``: the book's per-row Jacobian product
+        ``(diag(s) - s s.T) @ dvalues`` with ``s`` the stored output, computed as
+        ``s * (dvalues - sum(s * dvalues))`` without forming the Jacobian; ``dvalues`` has
+        the output's shape.
+
+        Raises RuntimeError before any ``forward``, ValueError when the shapes differ."""
+        try:
+            output = self.output
+        except AttributeError:
+            raise RuntimeError("Activation_Softmax.backward: call forward() first (backward "
+                               "needs the output forward stores)") from None
+        self.dinputs = softmax_backward(dvalues, output)
         return self.dinputs
 
-    def predictions(self, outputs):
-        """The class of each row: ``np.argmax(outputs, axis=1)``."""
-        return np.argmax(outputs, axis=1)
+    def predictions(self, outputs: ArrayLike) -> NDArray[np.intp]:
+        """Return the class of each row: ``np.argmax(outputs, axis=1)``, shape (n,)."""
+        predicted: NDArray[np.intp] = np.argmax(outputs, axis=1)
+        return predicted
 
     @property
-    def dense_activation(self):
+    def dense_activation(self) -> str | None:
         """``"softmax"``: in Model.train the Dense layer before computes this activation in its
         own C call when it is the output layer of a softmax + cross-entropy classifier (whose
         backward replaces this one's, as in the book). None when a subclass replaces
@@ -94,26 +157,50 @@ class Activation_Softmax:
         return "softmax" if uses_own(self, Activation_Softmax, "forward") else None
 
     @property
-    def predicts_argmax(self):
+    def predicts_argmax(self) -> bool:
         """True: ``predictions`` are each row's argmax, which Model.train may count in the
         softmax + cross-entropy backward. False when a subclass replaces ``predictions``."""
         return uses_own(self, Activation_Softmax, "predictions")
 
 
 class Activation_Sigmoid:
-    """Sigmoid activation: ``output = 1 / (1 + exp(-inputs))``, element-wise."""
+    """Sigmoid activation: ``output = 1 / (1 + exp(-inputs))``, element-wise.
 
-    def forward(self, inputs, training=False):
-        """Store ``inputs``; set and return ``self.output = sigmoid(inputs)``."""
+    Any shape; float32 stays float32, other numeric dtypes give float64. TypeError for
+    non-numeric dtypes; ``backward`` before ``forward`` raises RuntimeError.
+    """
+
+    inputs: ArrayLike  #: set by ``forward``
+    output: FloatArray  #: set by ``forward``: the inputs' shape, values in (0, 1)
+    dinputs: FloatArray  #: set by ``backward``: the output's shape
+
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False) -> NDArray[Float]: ...
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False) -> FloatArray:
+        """Store ``inputs``; set and return ``self.output = sigmoid(inputs)``, of the inputs'
+        shape. ``training`` has no effect. Raises TypeError for non-numeric dtypes."""
         self.inputs = inputs
         self.output = sigmoid(inputs)
         return self.output
 
-    def backward(self, dvalues):
-        """``dinputs = dvalues * (1 - output) * output``."""
-        self.dinputs = sigmoid_backward(dvalues, self.output)
+    def backward(self, dvalues: ArrayLike) -> FloatArray:
+        """Set and return ``dinputs = dvalues * (1 - output) * output`` (``dvalues`` of the
+        output's shape).
+
+        Raises RuntimeError before any ``forward``, ValueError when the shapes differ."""
+        try:
+            output = self.output
+        except AttributeError:
+            raise RuntimeError("Activation_Sigmoid.backward: call forward() first (backward "
+                               "needs the output forward stores)") from None
+        self.dinputs = sigmoid_backward(dvalues, output)
         return self.dinputs
 
-    def predictions(self, outputs):
-        """``(outputs > 0.5) * 1``."""
-        return (outputs > 0.5) * 1
+    def predictions(self, outputs: FloatArray) -> NDArray[np.int_]:
+        """Return ``(outputs > 0.5) * 1``: 1 where an output is above 0.5, else 0, the
+        outputs' shape."""
+        predicted: NDArray[np.int_] = (outputs > 0.5) * 1
+        return predicted

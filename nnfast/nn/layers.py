@@ -1,10 +1,26 @@
 """The layers: the notes' Neuron and Layer_Dense, the book's Layer_Dropout and Layer_Input."""
 
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar, cast, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .._core import dense, dense_backward, dot, dropout, dropout_backward
-from ._checks import check_size
+from .._types import Float, FloatArray
+from ._checks import check_float_dtype, check_number, check_size
 from ._fusion import uses_own
+
+# The activation a Dense layer may compute in its own C call (Model.train passes it).
+DenseActivation = Literal["linear", "relu", "softmax"] | None
+# What Model.train keeps between steps of one batch size for one layer: its result arrays.
+Buffers = dict[str, Any]
+# The dtype= values that fix a Layer_Dense's dtype statically.
+Float32Like = type[np.float32] | np.dtype[np.float32] | Literal["float32", "f4"]
+Float64Like = type[np.float64] | type[float] | np.dtype[np.float64] | Literal["float64", "f8"]
+
+_Passed = TypeVar("_Passed")
 
 
 class Neuron:
@@ -27,59 +43,141 @@ class Neuron:
     or 2-D), TypeError for non-numeric dtypes.
     """
 
-    def __init__(self, weights, bias):
+    weights: NDArray[Any]
+    bias: Any
+    inputs: ArrayLike  #: the last ``forward``'s inputs
+    output: Any  #: the last ``forward``'s result (a NumPy scalar or array, as ``np.dot`` gives)
+
+    def __init__(self, weights: ArrayLike, bias: Any) -> None:
         self.weights = np.asarray(weights)
         self.bias = bias
 
-    def forward(self, inputs):
-        """Set and return ``self.output = inputs . weights + bias``."""
+    def forward(self, inputs: ArrayLike) -> Any:
+        """Store ``inputs``; set and return ``self.output = inputs . weights + bias``.
+
+        ``inputs`` has shape (n_inputs,) (the result is a NumPy scalar) or (n, n_inputs) (the
+        result has shape (n,)); its dtype and the weights' give the result's, as in NumPy.
+        Raises ValueError when the shapes do not align, TypeError for non-numeric dtypes.
+        """
         self.inputs = inputs
         self.output = dot(inputs, self.weights) + self.bias
         return self.output
 
 
-class Layer_Dense:
+class Layer_Dense(Generic[Float]):
     """A fully connected layer: ``output = inputs @ weights + biases``.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+        The weights' shape (n_inputs, n_neurons); non-negative.
+    weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2 :
+        float, >= 0
+        The book's L1/L2 penalty strengths (chapter 14), read by the loss's
+        ``regularization_loss`` and by ``backward``.
+    dtype : np.float64 (default) or np.float32, keyword-only
+        The dtype of ``weights`` and ``biases`` (a dtype or its name).
 
     Initialised exactly as the notes do, through NumPy's global generator::
 
-        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)  # float64
-        self.biases = np.zeros((1, n_neurons))                      # float64
-
-    so the same ``np.random.seed`` gives the same weights as the notes' code.
-    ``weights`` and ``biases`` are plain attributes: assign other arrays
-    (float32 for a float32 layer, biases of shape (n_neurons,) or
-    (1, n_neurons)) as you like.
-
-    ``forward(inputs)`` with inputs of shape (n, n_inputs) sets ``.output`` of
-    shape (n, n_neurons) with :func:`nnfast.dense` (one C call). A single sample
-    of shape (n_inputs,) gives the shape NumPy's broadcasting gives in the
-    notes' code: (1, n_neurons) with (1, n_neurons) biases, (n_neurons,) with
-    1-D biases.
-
-    Raises TypeError when n_inputs/n_neurons are not integers, ValueError when
-    negative; ``forward`` raises ValueError when the shapes do not align and
-    TypeError for non-numeric dtypes.
-    """
-
-    def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0, weight_regularizer_l2=0,
-                 bias_regularizer_l1=0, bias_regularizer_l2=0):
-        n_inputs = check_size("Layer_Dense", "n_inputs", n_inputs)
-        n_neurons = check_size("Layer_Dense", "n_neurons", n_neurons)
         self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
         self.biases = np.zeros((1, n_neurons))
-        self.weight_regularizer_l1 = weight_regularizer_l1
-        self.weight_regularizer_l2 = weight_regularizer_l2
-        self.bias_regularizer_l1 = bias_regularizer_l1
-        self.bias_regularizer_l2 = bias_regularizer_l2
 
-    def forward(self, inputs, training=False, *, activation=None, buffers=None):
+    so the same ``np.random.seed`` gives the same weights as the notes' code; with
+    ``dtype=np.float32`` they are that same float64 draw cast to float32, and the biases
+    float32 zeros. ``weights`` and ``biases`` are plain attributes: assign other arrays
+    (biases of shape (n_neurons,) or (1, n_neurons)) as you like.
+
+    ``forward(inputs)`` with inputs of shape (n, n_inputs) sets ``.output`` of shape
+    (n, n_neurons) with :func:`nnfast.dense` (one C call); float32 inputs to a float32
+    layer give float32, anything else the dtype NumPy's promotion gives. A single sample of
+    shape (n_inputs,) gives the shape NumPy's broadcasting gives in the notes' code:
+    (1, n_neurons) with (1, n_neurons) biases, (n_neurons,) with 1-D biases.
+
+    The class is generic over its dtype for type checkers: ``Layer_Dense(2, 3)`` is a
+    ``Layer_Dense[np.float64]``, ``Layer_Dense(2, 3, dtype=np.float32)`` a
+    ``Layer_Dense[np.float32]``.
+
+    Raises TypeError when n_inputs/n_neurons are not integers, a regularizer is not a number
+    or dtype is not float32/float64; ValueError when a size or a regularizer is negative.
+    ``forward`` raises ValueError when the shapes do not align and TypeError for
+    non-numeric dtypes; ``backward`` before ``forward`` raises RuntimeError.
+    """
+
+    weights: NDArray[Float]  #: shape (n_inputs, n_neurons)
+    biases: NDArray[Float]  #: shape (1, n_neurons)
+    weight_regularizer_l1: float
+    weight_regularizer_l2: float
+    bias_regularizer_l1: float
+    bias_regularizer_l2: float
+    inputs: ArrayLike  #: set by ``forward``: its inputs, shape (n, n_inputs)
+    output: FloatArray  #: set by ``forward``: shape (n, n_neurons)
+    dweights: FloatArray  #: set by ``backward``: the weights' shape
+    dbiases: FloatArray  #: set by ``backward``: the biases' shape
+    dinputs: FloatArray  #: set by ``backward``: shape (n, n_inputs)
+
+    @overload
+    def __init__(self: Layer_Dense[np.float64], n_inputs: int, n_neurons: int,
+                 weight_regularizer_l1: float = ..., weight_regularizer_l2: float = ...,
+                 bias_regularizer_l1: float = ..., bias_regularizer_l2: float = ..., *,
+                 dtype: Float64Like = ...) -> None: ...
+
+    @overload
+    def __init__(self: Layer_Dense[np.float32], n_inputs: int, n_neurons: int,
+                 weight_regularizer_l1: float = ..., weight_regularizer_l2: float = ...,
+                 bias_regularizer_l1: float = ..., bias_regularizer_l2: float = ..., *,
+                 dtype: Float32Like) -> None: ...
+
+    @overload  # a dtype known only at run time
+    def __init__(self: Layer_Dense[Any], n_inputs: int, n_neurons: int,
+                 weight_regularizer_l1: float = ..., weight_regularizer_l2: float = ...,
+                 bias_regularizer_l1: float = ..., bias_regularizer_l2: float = ..., *,
+                 dtype: DTypeLike) -> None: ...
+
+    def __init__(self, n_inputs: int, n_neurons: int, weight_regularizer_l1: float = 0,
+                 weight_regularizer_l2: float = 0, bias_regularizer_l1: float = 0,
+                 bias_regularizer_l2: float = 0, *, dtype: DTypeLike = np.float64) -> None:
+        where = "Layer_Dense"
+        # every check before the draw: a rejected call leaves NumPy's global generator as it was
+        n_inputs = check_size(where, "n_inputs", n_inputs)
+        n_neurons = check_size(where, "n_neurons", n_neurons)
+        regularizers = [check_number(where, name, value) for name, value in (
+            ("weight_regularizer_l1", weight_regularizer_l1),
+            ("weight_regularizer_l2", weight_regularizer_l2),
+            ("bias_regularizer_l1", bias_regularizer_l1),
+            ("bias_regularizer_l2", bias_regularizer_l2))]
+        resolved = check_float_dtype(where, dtype)
+        weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+        self.weights = cast("NDArray[Float]", weights if resolved == np.float64
+                            else weights.astype(resolved))
+        self.biases = cast("NDArray[Float]", np.zeros((1, n_neurons), resolved))
+        (self.weight_regularizer_l1, self.weight_regularizer_l2,
+         self.bias_regularizer_l1, self.bias_regularizer_l2) = regularizers
+
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False, *,
+                activation: DenseActivation = None,
+                buffers: Buffers | None = None) -> NDArray[Float]: ...
+
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False, *,
+                activation: DenseActivation = None, buffers: Buffers | None = None) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False, *,
+                activation: DenseActivation = None, buffers: Buffers | None = None) -> FloatArray:
         """Store ``inputs``; set and return ``self.output = inputs @ weights + biases``.
+
+        ``inputs``: shape (n, n_inputs) (or one sample, (n_inputs,)), float32 or float64 (other
+        numeric dtypes are computed in float64); the output has shape (n, n_neurons) and the
+        dtype of ``inputs`` and the weights together (float32 only when both are).
+        ``training`` is accepted for Model's calls and has no effect.
 
         Model.train also passes ``activation``, the next layer's (``"relu"`` or
         ``"softmax"``), to compute it in the same C call (``output`` is then the
         activation's), and ``buffers``, a dict it keeps between steps of one batch size:
         the output array is kept there and written again by the next call.
+
+        Raises ValueError when the shapes do not align, TypeError for non-numeric dtypes.
         """
         self.inputs = inputs
         # The book's call (no buffers) first and with no keyword: in a loop of small layers
@@ -96,80 +194,117 @@ class Layer_Dense:
         self.output = output
         return output
 
-    def backward(self, dvalues, *, relu_output=None, need_dinputs=True, buffers=None):
+    def backward(self, dvalues: ArrayLike, *, relu_output: ArrayLike | None = None,
+                 need_dinputs: bool = True, buffers: Buffers | None = None) -> FloatArray:
         """The book's backward pass, in one C call (products without transposed copies)::
 
             dweights = inputs.T @ dvalues  (+ l1 * sign(weights) + 2 * l2 * weights)
             dbiases  = dvalues.sum(axis=0, keepdims=True)  (+ the biases' terms)
             dinputs  = dvalues @ weights.T
 
-        ``dbiases`` has the biases' shape. Needs the 2-D ``inputs`` of ``forward``.
+        ``dvalues``: shape (n, n_neurons), the gradient of the output. Sets ``dweights`` (the
+        weights' shape), ``dbiases`` (the biases' shape) and ``dinputs`` (shape (n, n_inputs)),
+        float32 when the inputs, weights and ``dvalues`` all are, else float64; returns
+        ``dinputs``. Needs the 2-D ``inputs`` stored by ``forward``.
 
         Model.train also passes ``relu_output``, the output of a ReLU after this layer (whose
         backward, ``dvalues`` where ``relu_output > 0``, then runs in the same pass),
         ``need_dinputs=False`` for the first layer (``dinputs`` is then None) and
         ``buffers``, as for ``forward``: the three gradient arrays are kept and written again.
+
+        Raises RuntimeError before any ``forward``, ValueError when the shapes do not align.
         """
+        try:
+            inputs = self.inputs
+        except AttributeError:
+            raise RuntimeError("Layer_Dense.backward: call forward() first (backward needs the "
+                               "inputs forward stores)") from None
         kept = buffers.get("gradients") if buffers is not None else None
-        args = (dvalues, self.inputs, self.weights, self.biases,
+        args = (dvalues, inputs, self.weights, self.biases,
                 self.weight_regularizer_l1, self.weight_regularizer_l2,
                 self.bias_regularizer_l1, self.bias_regularizer_l2)
         if relu_output is None and need_dinputs and kept is None:
             # The book's own call: keywords cost the C call's parser time, about 40 ns each.
-            self.dweights, self.dbiases, self.dinputs = dense_backward(*args)
+            gradients = dense_backward(*args)
         else:
             dweights, dbiases, dinputs = kept or (None, None, None)
-            self.dweights, self.dbiases, self.dinputs = dense_backward(
+            gradients = dense_backward(
                 *args, relu_output=relu_output, need_dinputs=need_dinputs,
                 dweights=dweights, dbiases=dbiases, dinputs=dinputs)
+        # dbiases is None only without biases, dinputs only with need_dinputs=False (Model's)
+        self.dweights, self.dbiases, self.dinputs = gradients  # type: ignore[assignment]
         if kept is None and buffers is not None:
-            buffers["gradients"] = (self.dweights, self.dbiases, self.dinputs)
+            buffers["gradients"] = gradients
         return self.dinputs
 
     @property
-    def uses_buffers(self):
+    def uses_buffers(self) -> bool:
         """Model.train may pass ``buffers=`` and ``need_dinputs=`` (see ``forward`` and
         ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
         return uses_own(self, Layer_Dense, "forward", "backward")
 
     @property
-    def takes_activation(self):
+    def takes_activation(self) -> bool:
         """Model.train may pass ``activation=`` and ``relu_output=`` (see ``forward`` and
         ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
         return uses_own(self, Layer_Dense, "forward", "backward")
 
-    def get_parameters(self):
-        """``(weights, biases)``."""
+    def get_parameters(self) -> tuple[NDArray[Float], NDArray[Float]]:
+        """Return ``(weights, biases)``: the arrays themselves, not copies."""
         return self.weights, self.biases
 
-    def set_parameters(self, weights, biases):
-        """Use ``weights`` and ``biases`` (as given)."""
+    def set_parameters(self, weights: NDArray[Float], biases: NDArray[Float]) -> None:
+        """Use ``weights`` (shape (n_inputs, n_neurons)) and ``biases`` (shape (1, n_neurons)):
+        stored as given, not copied or checked (``forward`` checks the shapes)."""
         self.weights = weights
         self.biases = biases
 
 
 class Layer_Dropout:
-    """Dropout. ``rate`` is the fraction dropped; as in the book, ``self.rate`` holds the
-    fraction kept, ``1 - rate``.
+    """Dropout. ``rate`` is the fraction dropped, a number in [0, 1); as in the book,
+    ``self.rate`` holds the fraction kept, ``1 - rate``.
 
     ``forward(inputs, training)``: in training, the mask is drawn from NumPy's global
     generator exactly as the book draws it, ``np.random.binomial(1, self.rate,
     size=inputs.shape)``; the scaling (``binary_mask = mask / self.rate``) and the masking
     (``output = inputs * binary_mask``) run in one C pass. Outside training the output is a
     copy of the inputs. ``backward``: ``dinputs = dvalues * binary_mask``.
+
+    Raises TypeError when ``rate`` is not a number, ValueError outside [0, 1) (1 would
+    scale by 1 / 0).
     """
 
-    def __init__(self, rate):
-        self._drop = rate
+    rate: float  #: the fraction kept, ``1 - rate``
+    inputs: ArrayLike  #: set by ``forward``
+    output: FloatArray  #: set by ``forward``: the inputs' shape
+    binary_mask: FloatArray  #: set by ``forward`` in training: ``mask / self.rate``
+    dinputs: FloatArray  #: set by ``backward``: the inputs' shape
+
+    def __init__(self, rate: float) -> None:
+        self._drop = check_number("Layer_Dropout", "rate (the fraction of inputs dropped)", rate,
+                                  below=1)
         self.rate = 1 - rate
 
-    def forward(self, inputs, training=False, *, buffers=None):
-        """Store ``inputs``; set and return ``self.output``. Model.train also passes
-        ``buffers``, a dict it keeps between steps of one batch size: the output array is kept
-        there and written again by the next call."""
+    @overload
+    def forward(self, inputs: NDArray[Float], training: bool = False, *,
+                buffers: Buffers | None = None) -> NDArray[Float]: ...
+
+    @overload
+    def forward(self, inputs: ArrayLike, training: bool = False, *,
+                buffers: Buffers | None = None) -> FloatArray: ...
+
+    def forward(self, inputs: ArrayLike, training: bool = False, *,
+                buffers: Buffers | None = None) -> FloatArray:
+        """Store ``inputs``; set and return ``self.output``, of the inputs' shape and float
+        dtype (float32 stays float32). With ``training`` also set ``binary_mask``.
+
+        Model.train also passes ``buffers``, a dict it keeps between steps of one batch size:
+        the output array is kept there and written again by the next call. Raises TypeError
+        for non-numeric inputs.
+        """
         self.inputs = inputs
         if not training:
-            self.output = inputs.copy()
+            self.output = inputs.copy()  # type: ignore[union-attr]  # the book's call
             return self.output
         mask = np.random.binomial(1, self.rate, size=np.shape(inputs))
         # the C side computes 1 - drop; that is exactly self.rate unless it was changed
@@ -180,21 +315,34 @@ class Layer_Dropout:
             buffers["output"] = self.output
         return self.output
 
-    def backward(self, dvalues, *, need_dinputs=True, buffers=None):
-        """Set and return ``dinputs``. Model.train also passes ``need_dinputs=False`` for the
-        first layer (nothing is computed: ``dinputs`` is None) and ``buffers``, as for
-        ``forward``: the ``dinputs`` array is kept and written again."""
+    def backward(self, dvalues: ArrayLike, *, need_dinputs: bool = True,
+                 buffers: Buffers | None = None) -> FloatArray:
+        """Set and return ``dinputs = dvalues * binary_mask`` (``dvalues`` of the inputs'
+        shape). Needs the mask of a ``forward`` in training.
+
+        Model.train also passes ``need_dinputs=False`` for the first layer (nothing is
+        computed: ``dinputs`` is None) and ``buffers``, as for ``forward``: the ``dinputs``
+        array is kept and written again.
+
+        Raises RuntimeError before any ``forward(inputs, training=True)``, ValueError when
+        the shapes differ.
+        """
+        try:
+            binary_mask = self.binary_mask
+        except AttributeError:
+            raise RuntimeError("Layer_Dropout.backward: call forward(inputs, training=True) "
+                               "first (backward needs the mask it draws)") from None
         if not need_dinputs:
-            self.dinputs = None
-            return None
+            self.dinputs = None  # type: ignore[assignment]  # Model's first layer only
+            return self.dinputs
         out = buffers.get("dinputs") if buffers is not None else None
-        self.dinputs = dropout_backward(dvalues, self.binary_mask, out=out)
+        self.dinputs = dropout_backward(dvalues, binary_mask, out=out)
         if out is None and buffers is not None:
             buffers["dinputs"] = self.dinputs
         return self.dinputs
 
     @property
-    def uses_buffers(self):
+    def uses_buffers(self) -> bool:
         """Model.train may pass ``buffers=`` and ``need_dinputs=`` (see ``forward`` and
         ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
         return uses_own(self, Layer_Dropout, "forward", "backward")
@@ -203,6 +351,10 @@ class Layer_Dropout:
 class Layer_Input:
     """The model's input: ``forward`` passes the inputs on as ``output``."""
 
-    def forward(self, inputs, training=False):
+    output: Any  #: set by ``forward``: the inputs themselves
+
+    def forward(self, inputs: _Passed, training: bool = False) -> _Passed:
+        """Set and return ``self.output = inputs`` (the same object, not a copy);
+        ``training`` has no effect."""
         self.output = inputs
         return inputs
