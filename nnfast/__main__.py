@@ -29,7 +29,8 @@ from .nn import (
 )
 
 
-Network = tuple[Layer_Dense, Activation_ReLU, Layer_Dense, Activation_Softmax, Loss_CategoricalCrossentropy]
+Network = tuple[Layer_Dense[np.float64], Activation_ReLU, Layer_Dense[np.float64], Activation_Softmax,
+                Loss_CategoricalCrossentropy]
 NotesNetwork = tuple[notes.Layer_Dense, notes.Activation_ReLU, notes.Layer_Dense, notes.Activation_Softmax,
                      notes.Loss_CategoricalCrossentropy]
 
@@ -37,7 +38,7 @@ NotesNetwork = tuple[notes.Layer_Dense, notes.Activation_ReLU, notes.Layer_Dense
 # --------------------------------------------------------------------------
 # Pipelines
 # --------------------------------------------------------------------------
-def numpy_twin(layer: Layer_Dense) -> notes.Layer_Dense:
+def numpy_twin(layer: Layer_Dense[np.float64]) -> notes.Layer_Dense:
     """The notes' NumPy Layer_Dense holding copies of ``layer``'s parameters."""
     twin = notes.Layer_Dense(0, 0)
     twin.weights, twin.biases = layer.weights.copy(), layer.biases.copy()

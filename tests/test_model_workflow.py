@@ -319,7 +319,7 @@ def test_mixed_dtypes_are_refused_at_finalize_naming_the_layers():
     assert not hasattr(model, "trainable_layers") and not hasattr(first, "next")
 
 
-@pytest.mark.parametrize("dtype, exc", [(np.float16, ValueError), (int, ValueError),
+@pytest.mark.parametrize("dtype, exc", [(np.float16, TypeError), (int, TypeError),
                                         ("float", None), ("nonsense", TypeError)])
 def test_model_dtype_is_float32_or_float64(dtype, exc):
     if exc is None:

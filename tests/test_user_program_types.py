@@ -1,6 +1,6 @@
-"""mypy --strict accepts tests/typing_user_program.py (a user's program on the functional API,
-the package's settings and the benchmark registry) against this environment's nnfast, and the
-program runs. tests/test_wheel.py runs the same check against a wheel and an editable install."""
+"""mypy --strict accepts nnfast itself and tests/typing_user_program.py (a user's program on the
+whole public API) against this environment's nnfast, and the program runs. tests/test_wheel.py
+runs the same check against a wheel and an editable install."""
 import importlib.util
 import subprocess
 import sys
@@ -27,3 +27,14 @@ def test_user_program_runs(capsys):
 
     typing_user_program.main()
     assert "SIMD path in use" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
+                    reason="mypy not installed (pip install -e '.[test]')")
+def test_mypy_strict_accepts_the_package(tmp_path):
+    # The package's own annotations (nn, datasets, bench, the main job), the book's NumPy
+    # baseline aside (pyproject's [tool.mypy] overrides): a user's program is only as well
+    # typed as what it calls.
+    res = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path),
+                          "nnfast"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from ._checks import FLOAT_DTYPES, check_float_dtype
 
 # A layer's parameter arrays and the optimizers' state arrays kept on it (the book's names).
 PARAMETERS = ("weights", "biases")
@@ -15,18 +15,8 @@ OPTIMIZER_STATE = ("weight_momentums", "bias_momentums", "weight_cache", "bias_c
 
 
 def as_model_dtype(dtype: DTypeLike | None) -> np.dtype[Any] | None:
-    """``dtype`` as float32 or float64 (None stays None): TypeError/ValueError otherwise."""
-    if dtype is None:
-        return None
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"Model: dtype must be np.float32 or np.float64 (or None), got "
-                        f"{dtype!r}") from None
-    if resolved not in FLOAT_DTYPES:
-        raise ValueError(f"Model: dtype must be np.float32 or np.float64 (or None), got "
-                         f"{resolved}: the C core computes in these two")
-    return resolved
+    """``dtype`` as float32 or float64 (None stays None: the layers' own): TypeError otherwise."""
+    return None if dtype is None else check_float_dtype("Model", dtype)
 
 
 def network_dtype(layers: list[Any]) -> np.dtype[Any] | None:
