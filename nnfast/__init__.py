@@ -17,7 +17,8 @@ Training (the book's chapters 9-22), each computed in C: ``dense_backward``, ``r
 ``sgd_update``, ``adagrad_update``, ``rmsprop_update``, ``adam_update`` (in place),
 ``regularization_loss``.
 
-The notes' classes are in :mod:`nnfast.nn`, the spiral data set in :mod:`nnfast.datasets`.
+The notes' classes are in :mod:`nnfast.nn`, the book's data sets and
+Fashion-MNIST loaders in :mod:`nnfast.datasets`.
 """
 import typing as _typing
 
