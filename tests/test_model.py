@@ -20,6 +20,10 @@ from nnfast.datasets import spiral_data
 
 import book_chapter18
 
+# These tests train on the spiral as the book does, sorted by class, to compare with the book's
+# numbers: the warning that says to shuffle such data is expected here.
+pytestmark = pytest.mark.filterwarnings("ignore:Model.train. y is sorted by class:UserWarning")
+
 
 def chapter18(model):
     """The book's ``model`` trained as chapter 18 trains: one step per epoch, without batches."""
