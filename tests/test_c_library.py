@@ -105,11 +105,13 @@ def optimizer_line(kind, kwargs):
 
 
 def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs,
-               batch_size=None, dtype=np.float64, orders=None, seed=0):
+               batch_size=None, dtype=np.float64, orders=None, seed=0, stop=None,
+               python_epochs=None):
     """Trains the spec's network in C (net_check) and with Model.train from the same initial
     parameters, dropout masks and sample orders; checks the C network's outputs equal
     Model.predict's; returns both models' parameters, the C epochs' reports (then the last
-    step's) and the Python model."""
+    step's) and the Python model. With ``stop``, the C training stops after that many steps
+    and Model.train runs ``python_epochs``."""
     from nnfast import nn
     X = X.astype(dtype)
     labels = y.ndim == 1
@@ -141,7 +143,7 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     precision = float(acc_obj.precision) if accuracy == "regression" else 0.0
     lines += [f"loss {loss}", f"accuracy {accuracy} {precision!r}", optimizer_line(*optimizer),
               f"train {n} {epochs} {batch_size or 0} {int(orders is not None)} "
-              f"{'labels' if labels else 'targets'}"]
+              f"{'labels' if labels else 'targets'}"] + ([f"stop {stop}"] if stop else [])
     (tmp_path / "spec").write_text("\n".join(lines) + "\n")
     with open(tmp_path / "data", "wb") as f:
         f.write(np.ascontiguousarray(X).tobytes())
@@ -160,7 +162,7 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     assert run.returncode == 0, run.stderr
 
     if orders is None:
-        model.train(X, y, epochs=epochs, batch_size=batch_size, verbose=False)
+        model.train(X, y, epochs=python_epochs or epochs, batch_size=batch_size, verbose=False)
     else:  # one epoch per call over the permuted samples: the optimizer's state carries on
         for order in orders:
             model.train(X[order], y[order], epochs=1, batch_size=batch_size, verbose=False)
@@ -263,6 +265,18 @@ def test_network_sigmoid_binary(build, tmp_path, loss, optimizer):
         np.testing.assert_array_equal(a, b)
     assert reports[5][0] == model.loss.calculate_accumulated()
     assert reports[5][2] == model.accuracy.calculate_accumulated()
+
+
+def test_network_stops_between_steps_when_a_report_asks(build, tmp_path):
+    # on_step's nonzero return after the 12th step (of 30 epochs of 3): NNF_STOPPED with the
+    # parameters of exactly 12 whole steps, Model.train's 4 epochs'
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=30, batch_size=100, stop=12,
+                                       python_epochs=4)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[2][0] > 0 and not reports[3:30].any()  # 3 epochs reported, then none
 
 
 def run_spec(build, tmp_path, lines, X, y):

@@ -8,6 +8,7 @@
  *     loss cce|bce|mse|mae     accuracy categorical|binary|regression PRECISION
  *     optimizer sgd|adagrad|rmsprop|adam LR DECAY MOMENTUM EPSILON RHO BETA_1 BETA_2
  *     train SAMPLES EPOCHS BATCH_SIZE ORDER(0|1) labels|targets
+ *     stop STEPS           (on_step asks to stop after that many steps: NNF_STOPPED)
  *   DATA (binary, native): x (SAMPLES, inputs) in dtype; labels (SAMPLES) int64 or targets
  *     (SAMPLES, outputs) in dtype; each dense layer's weights then biases in dtype; then per
  *     epoch, with ORDER its permutation (SAMPLES int64), and its dropout masks (int64) in the
@@ -15,6 +16,7 @@
  *   OUT (binary): each dense layer's weights then biases; per epoch, the report's data loss,
  *     regularization loss, accuracy and learning rate (4 doubles); the last step's report;
  *     then the trained network's outputs of x (nnf_net_forward, BATCH_SIZE rows at a time).
+ *   After a stop, the epochs' reports not reached are zeros.
  * Exit status: 0, or the failing call's nnf_status (its message on stderr). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,11 +67,12 @@ static int epoch_hook(void *ctx, const nnf_net_report *r)
 }
 
 static nnf_net_report last_step;
+static long long steps_done, stop_after = -1;
 
 static int step_hook(void *ctx, const nnf_net_report *r)
 {
     last_step = *r;
-    return 0;
+    return ++steps_done == stop_after;
 }
 
 int main(int argc, char **argv)
@@ -138,6 +141,9 @@ int main(int argc, char **argv)
                        kind) != 5)
                 fail("train", 0, NULL);
             labels = kind[0] == 'l';
+        } else if (!strcmp(word, "stop")) {
+            if (fscanf(spec, "%lld", &stop_after) != 1)
+                fail("stop", 0, NULL);
         } else {
             fail(word, 0, NULL);
         }
@@ -165,7 +171,11 @@ int main(int argc, char **argv)
                                .on_step = step_hook, .report_every = 1, .on_epoch = epoch_hook};
     if (!(reports = calloc((size_t)epochs * 4 + 1, sizeof *reports)))
         fail("out of memory", 0, net);
-    CHECK(nnf_net_train(net, &d, &o));
+    nnf_status trained = nnf_net_train(net, &d, &o);
+    if (trained != NNF_OK && !(trained == NNF_STOPPED && steps_done == stop_after))
+        fail("nnf_net_train", (int)trained, net);
+    fclose(spec);
+    fclose(data);
     for (int i = 0; i <= 64; i++)
         for (int p = NNF_PARAM_WEIGHTS; p <= NNF_PARAM_BIASES; p++) {
             void *a = nnf_net_param(net, i, (nnf_param)p, &rows, &cols, &rs);
