@@ -104,7 +104,8 @@ NNF_KERNELS(NNF_PROTOTYPE, double, f64)
  * activations and gradients, allocated when a call first needs rows of that size) and frees
  * them in nnf_net_free. Layers are numbered from 0 in the order they were added. A function
  * that fails leaves the network as it was (a failed step: as it was after the last whole
- * step) and its message in nnf_net_error; none prints or aborts. */
+ * step) and its message in nnf_net_error; none prints or aborts. One call at a time on a
+ * network (its buffers are its calls' scratch); separate networks are independent. */
 typedef struct nnf_net nnf_net;
 
 typedef enum { NNF_F32 = 0, NNF_F64 = 1 } nnf_dtype;
@@ -118,10 +119,12 @@ typedef enum {
  * Activation_Softmax_Loss_CategoricalCrossentropy (one backward for both). */
 typedef enum { NNF_NET_CCE = 0, NNF_NET_BCE = 1, NNF_NET_MSE = 2, NNF_NET_MAE = 3 } nnf_net_loss;
 
-/* The accuracy: CATEGORICAL, the argmax of an output softmax against the class labels (or
- * one-hot rows' argmax); BINARY, (output > 0.5) against 0/1 targets; REGRESSION, |output -
- * target| < precision (the book's precision is np.std(y) / 250). Over (m, k) outputs a step's
- * accuracy is the matches / (m * k), an epoch's the matches / samples, as the book counts. */
+/* The accuracy of the output layer's predictions: CATEGORICAL, an output softmax's argmax
+ * against the class labels (or one-hot rows' argmax); BINARY, predictions equal to the
+ * targets; REGRESSION, |prediction - target| < precision (the book's precision is
+ * np.std(y) / 250). A sigmoid's predictions are (output > 0.5), other layers' the outputs.
+ * Over (m, k) outputs a step's accuracy is the matches / (m * k), an epoch's the matches /
+ * samples, as the book counts. */
 typedef enum { NNF_ACC_CATEGORICAL = 0, NNF_ACC_BINARY = 1, NNF_ACC_REGRESSION = 2 } nnf_net_accuracy;
 
 /* The optimizer: kind NNF_OPT_SGD (with momentum when momentum != 0), NNF_OPT_ADAGRAD,

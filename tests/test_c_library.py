@@ -324,3 +324,15 @@ def test_network_layers_come_before_the_optimizer(build, tmp_path):
     lines = SPIRAL_SPEC[:2] + SPIRAL_SPEC[8:9] + SPIRAL_SPEC[2:8] + SPIRAL_SPEC[9:]
     run = run_spec(build, tmp_path, lines, X, y)
     assert run.returncode == NNF_EINVAL and "before nnf_net_set_optimizer" in run.stderr
+
+
+def test_network_binary_accuracy_of_linear_outputs_compares_them_as_they_are(build, tmp_path):
+    # The output layer's predictions: a linear layer's are its outputs, not thresholded.
+    X, y = spiral(100, 2)
+    spec = [("dense", 16, 0, 0, 0, 0), ("relu",), ("dense", 1, 0, 0, 0, 0), ("linear",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "mse", "binary",
+                                       ("sgd", {"learning_rate": 0.1}), X, y.reshape(-1, 1),
+                                       epochs=3)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[2][2] == model.accuracy.calculate_accumulated()

@@ -73,12 +73,16 @@ nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples)
                  !(l->mask = net_alloc(r * l->n_out, sizeof(int64_t)))))
                 return out_of_memory(net, rows);
         }
-        nnf_idx k = nnf_net_outputs(net);
-        if (!(net->dloss = net_alloc(r * k, size)) || !(net->sample_loss = net_alloc(r, size)) ||
-            !(net->xb = net_alloc(r * net->n_inputs, size)) ||
-            !(net->tb = net_alloc(r * k, size)) || !(net->lb = net_alloc(r, sizeof(int64_t))))
+        if (!(net->dloss = net_alloc(r * (size_t)nnf_net_outputs(net), size)) ||
+            !(net->sample_loss = net_alloc(r, size)))
             return out_of_memory(net, rows);
         net->train_rows = net->rows;
+    }
+    if (n_samples > 0 && !net->xb) { /* a shuffled batch, gathered */
+        size_t k = (size_t)nnf_net_outputs(net);
+        if (!(net->xb = net_alloc(r * (size_t)net->n_inputs, size)) ||
+            !(net->tb = net_alloc(r * k, size)) || !(net->lb = net_alloc(r, sizeof(int64_t))))
+            return out_of_memory(net, rows);
     }
     if (n_samples > net->order_n) {
         free(net->order);
