@@ -106,12 +106,15 @@ def optimizer_line(kind, kwargs):
 
 def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs,
                batch_size=None, dtype=np.float64, orders=None, seed=0, stop=None,
-               python_epochs=None):
+               python_epochs=None, again=0):
     """Trains the spec's network in C (net_check) and with Model.train from the same initial
     parameters, dropout masks and sample orders; checks the C network's outputs equal
     Model.predict's; returns both models' parameters, the C epochs' reports (then the last
     step's) and the Python model. With ``stop``, the C training stops after that many steps
-    and Model.train runs ``python_epochs``."""
+    and Model.train runs ``python_epochs``; with ``again``, both train once more for that
+    many epochs. The parameters are each dense layer's weights, biases and the optimizer's
+    state arrays."""
+    total = epochs + again
     from nnfast import nn
     X = X.astype(dtype)
     labels = y.ndim == 1
@@ -135,7 +138,7 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     # The masks Model.train draws, drawn the same way from the same state beforehand.
     state = np.random.get_state()
     masks = [np.random.binomial(1, layer.rate, size=(min(batch, n - s * batch), width))
-             for _ in range(epochs) for s in range(steps) for layer, width in dropouts]
+             for _ in range(total) for s in range(steps) for layer, width in dropouts]
     np.random.set_state(state)
 
     lines = [f"dtype {np.dtype(dtype).itemsize * 8}", f"inputs {X.shape[1]}"]
@@ -143,15 +146,16 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     precision = float(acc_obj.precision) if accuracy == "regression" else 0.0
     lines += [f"loss {loss}", f"accuracy {accuracy} {precision!r}", optimizer_line(*optimizer),
               f"train {n} {epochs} {batch_size or 0} {int(orders is not None)} "
-              f"{'labels' if labels else 'targets'}"] + ([f"stop {stop}"] if stop else [])
+              f"{'labels' if labels else 'targets'}"] + ([f"stop {stop}"] if stop else []) + \
+        ([f"again {again}"] if again else [])
     (tmp_path / "spec").write_text("\n".join(lines) + "\n")
     with open(tmp_path / "data", "wb") as f:
         f.write(np.ascontiguousarray(X).tobytes())
         f.write(np.ascontiguousarray(y, dtype=np.int64 if labels else dtype).tobytes())
         for layer in dense:
             f.write(layer.weights.tobytes() + layer.biases.tobytes())
-        per_epoch = len(masks) // epochs
-        for epoch in range(epochs):  # in the order net_check reads them
+        per_epoch = len(masks) // total
+        for epoch in range(total):  # in the order net_check reads them
             if orders is not None:
                 f.write(np.asarray(orders[epoch], dtype=np.int64).tobytes())
             for mask in masks[epoch * per_epoch:(epoch + 1) * per_epoch]:
@@ -163,20 +167,23 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
 
     if orders is None:
         model.train(X, y, epochs=python_epochs or epochs, batch_size=batch_size, verbose=False)
+        if again:
+            model.train(X, y, epochs=again, batch_size=batch_size, verbose=False)
     else:  # one epoch per call over the permuted samples: the optimizer's state carries on
         for order in orders:
             model.train(X[order], y[order], epochs=1, batch_size=batch_size, verbose=False)
+    py_params = [getattr(layer, name) for layer in dense for name in
+                 ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
+                  "bias_cache") if hasattr(layer, name)]
     raw = np.fromfile(tmp_path / "out", dtype=np.uint8)
     c_params, at = [], 0
-    for layer in dense:
-        for p in (layer.weights, layer.biases):
-            c_params.append(raw[at:at + p.nbytes].view(dtype).reshape(p.shape))
-            at += p.nbytes
-    reports = raw[at:at + (epochs + 1) * 32].view(np.float64).reshape(-1, 4)
-    outputs = raw[at + (epochs + 1) * 32:].view(dtype).reshape(len(X), -1)
+    for p in py_params:
+        c_params.append(raw[at:at + p.nbytes].view(dtype).reshape(p.shape))
+        at += p.nbytes
+    reports = raw[at:at + (total + 1) * 32].view(np.float64).reshape(-1, 4)
+    outputs = raw[at + (total + 1) * 32:].view(dtype).reshape(len(X), -1)
     # nnf_net_forward is Model.predict (in batches of the training's size)
     np.testing.assert_array_equal(outputs, model.predict(X, batch_size=batch_size))
-    py_params = [p for layer in dense for p in (layer.weights, layer.biases)]
     return c_params, py_params, reports, model
 
 
@@ -207,6 +214,18 @@ def test_network_float64_equals_model_train_bitwise(build, tmp_path, batch_size)
     if batch_size is None:  # the first step's loss, of weights 0.01 * randn: about ln 3
         assert abs(reports[0][0] - math.log(3)) < 1e-3
         assert list(reports[30]) == list(reports[29])  # one step: the epoch's report
+
+
+def test_network_trains_on_where_it_stopped(build, tmp_path):
+    # A second nnf_net_train goes on from the first's iterations, learning rate and state, as
+    # a second Model.train does; the state arrays (Adam's momentums and caches) are Python's.
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=3, batch_size=128, again=4)
+    assert len(c) == len(py) == 12  # 2 dense layers: weights, biases, 4 state arrays
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[6][3] == model.optimizer.current_learning_rate < 0.05
 
 
 def test_network_float32_equals_model_train(build, tmp_path):

@@ -9,11 +9,13 @@
  *     optimizer sgd|adagrad|rmsprop|adam LR DECAY MOMENTUM EPSILON RHO BETA_1 BETA_2
  *     train SAMPLES EPOCHS BATCH_SIZE ORDER(0|1) labels|targets
  *     stop STEPS           (on_step asks to stop after that many steps: NNF_STOPPED)
+ *     again EPOCHS         (then nnf_net_train once more, for that many epochs)
  *   DATA (binary, native): x (SAMPLES, inputs) in dtype; labels (SAMPLES) int64 or targets
  *     (SAMPLES, outputs) in dtype; each dense layer's weights then biases in dtype; then per
  *     epoch, with ORDER its permutation (SAMPLES int64), and its dropout masks (int64) in the
  *     order its steps ask for them.
- *   OUT (binary): each dense layer's weights then biases; per epoch, the report's data loss,
+ *   OUT (binary): each dense layer's weights, biases, then the optimizer's state it keeps
+ *     (weight momentums, weight cache, bias momentums, bias cache); per epoch, the report's data loss,
  *     regularization loss, accuracy and learning rate (4 doubles); the last step's report;
  *     then the trained network's outputs of x (nnf_net_forward, BATCH_SIZE rows at a time).
  *   After a stop, the epochs' reports not reached are zeros.
@@ -57,10 +59,11 @@ static int mask_hook(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, in
 }
 
 static double *reports; /* 4 per epoch */
+static long long epochs_before; /* of an earlier nnf_net_train */
 
 static int epoch_hook(void *ctx, const nnf_net_report *r)
 {
-    double *v = reports + 4 * (r->epoch - 1);
+    double *v = reports + 4 * (epochs_before + r->epoch - 1);
     v[0] = r->data_loss, v[1] = r->regularization_loss, v[2] = r->accuracy;
     v[3] = r->learning_rate;
     return 0;
@@ -89,7 +92,7 @@ int main(int argc, char **argv)
     nnf_isa_select(getenv("NNFAST_ISA"));
     nnf_net *net = NULL;
     int bits = 64, order = 0, labels = 1;
-    long long inputs = 0, samples = 0, epochs = 0, batch = 0;
+    long long inputs = 0, samples = 0, epochs = 0, batch = 0, again = 0;
     char word[32], kind[32];
     while (fscanf(spec, "%31s", word) == 1) {
         if (!strcmp(word, "dtype")) {
@@ -141,6 +144,9 @@ int main(int argc, char **argv)
                        kind) != 5)
                 fail("train", 0, NULL);
             labels = kind[0] == 'l';
+        } else if (!strcmp(word, "again")) {
+            if (fscanf(spec, "%lld", &again) != 1)
+                fail("again", 0, NULL);
         } else if (!strcmp(word, "stop")) {
             if (fscanf(spec, "%lld", &stop_after) != 1)
                 fail("stop", 0, NULL);
@@ -169,20 +175,28 @@ int main(int argc, char **argv)
     nnf_net_train_options o = {.epochs = epochs, .batch_size = (nnf_idx)batch,
                                .order = order ? order_hook : NULL, .dropout_mask = mask_hook,
                                .on_step = step_hook, .report_every = 1, .on_epoch = epoch_hook};
-    if (!(reports = calloc((size_t)epochs * 4 + 1, sizeof *reports)))
+    if (!(reports = calloc((size_t)(epochs + again) * 4 + 1, sizeof *reports)))
         fail("out of memory", 0, net);
     nnf_status trained = nnf_net_train(net, &d, &o);
+    if (trained == NNF_OK && again) { /* the optimizer's iterations and state carry on */
+        epochs_before = epochs;
+        o.epochs = again;
+        trained = nnf_net_train(net, &d, &o);
+    }
     if (trained != NNF_OK && !(trained == NNF_STOPPED && steps_done == stop_after))
         fail("nnf_net_train", (int)trained, net);
     fclose(spec);
     fclose(data);
+    static const nnf_param kept[] = {NNF_PARAM_WEIGHTS, NNF_PARAM_BIASES,
+                                     NNF_PARAM_WEIGHT_MOMENTUMS, NNF_PARAM_WEIGHT_CACHE,
+                                     NNF_PARAM_BIAS_MOMENTUMS, NNF_PARAM_BIAS_CACHE};
     for (int i = 0; i <= 64; i++)
-        for (int p = NNF_PARAM_WEIGHTS; p <= NNF_PARAM_BIASES; p++) {
-            void *a = nnf_net_param(net, i, (nnf_param)p, &rows, &cols, &rs);
+        for (int p = 0; p < 6; p++) {
+            void *a = nnf_net_param(net, i, kept[p], &rows, &cols, &rs);
             if (a)
                 fwrite(a, size, (size_t)(rows * cols), out);
         }
-    fwrite(reports, sizeof *reports, (size_t)epochs * 4, out);
+    fwrite(reports, sizeof *reports, (size_t)(epochs + again) * 4, out);
     double v[4] = {last_step.data_loss, last_step.regularization_loss, last_step.accuracy,
                    last_step.learning_rate};
     fwrite(v, sizeof v, 1, out);
