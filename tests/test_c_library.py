@@ -355,3 +355,11 @@ def test_network_binary_accuracy_of_linear_outputs_compares_them_as_they_are(bui
     for a, b in zip(c, py):
         np.testing.assert_array_equal(a, b)
     assert reports[2][2] == model.accuracy.calculate_accumulated()
+
+
+def test_network_misuse_statuses(build):
+    # tests/c/net_errors.c: each misuse's status and message, and that a failed call changes
+    # nothing (no step after a failing hook)
+    run = subprocess.run([str(build / "net_errors")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
+    assert run.stdout.count("ok ") >= 20, run.stdout
