@@ -99,7 +99,7 @@ NNF_KERNELS(NNF_PROTOTYPE, double, f64)
 /* The network (net/): the book's Model in C. Build it layer by layer (nnf_net_new, then
  * nnf_net_add_* in order), set its loss, optimizer and accuracy, then nnf_net_train and
  * nnf_net_forward. It runs the book's training step with the kernels above, making the calls
- * nnfast.nn's Model.train makes, in its order: in float64 its parameters are nnfast.nn's.
+ * nnfast.nn's Model.train makes, in its order: its parameters are Model.train's, bit for bit.
  * The network owns every buffer (parameters, gradients, optimizer state, each batch's
  * activations and gradients, allocated when a call first needs rows of that size) and frees
  * them in nnf_net_free. Layers are numbered from 0 in the order they were added. A function
@@ -125,7 +125,9 @@ typedef enum { NNF_NET_CCE = 0, NNF_NET_BCE = 1, NNF_NET_MSE = 2, NNF_NET_MAE = 
  * np.std(y) / 250). A sigmoid's predictions are (output > 0.5), other layers' the outputs.
  * Over (m, k) outputs a step's accuracy is the matches / (m * k), an epoch's the matches /
  * samples, as the book counts. */
-typedef enum { NNF_ACC_CATEGORICAL = 0, NNF_ACC_BINARY = 1, NNF_ACC_REGRESSION = 2 } nnf_net_accuracy;
+typedef enum {
+    NNF_ACC_CATEGORICAL = 0, NNF_ACC_BINARY = 1, NNF_ACC_REGRESSION = 2,
+} nnf_net_accuracy;
 
 /* The optimizer: kind NNF_OPT_SGD (with momentum when momentum != 0), NNF_OPT_ADAGRAD,
  * NNF_OPT_RMSPROP or NNF_OPT_ADAM, with the book's hyperparameters; the learning rate at
@@ -170,7 +172,8 @@ nnf_status nnf_net_set_iterations(nnf_net *net, int64_t iterations, double learn
  * or state the optimizer does not keep. */
 typedef enum {
     NNF_PARAM_WEIGHTS = 0, NNF_PARAM_BIASES = 1, NNF_PARAM_DWEIGHTS = 2, NNF_PARAM_DBIASES = 3,
-    NNF_PARAM_WEIGHT_MOMENTUMS = 4, NNF_PARAM_WEIGHT_CACHE = 5, /* SGD momentum, Adam; Adagrad, RMSprop, Adam */
+    NNF_PARAM_WEIGHT_MOMENTUMS = 4, /* SGD with momentum, Adam */
+    NNF_PARAM_WEIGHT_CACHE = 5,     /* Adagrad, RMSprop, Adam */
     NNF_PARAM_BIAS_MOMENTUMS = 6, NNF_PARAM_BIAS_CACHE = 7,
 } nnf_param;
 void *nnf_net_param(nnf_net *net, int layer, nnf_param which, nnf_idx *rows, nnf_idx *cols,

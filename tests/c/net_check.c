@@ -15,8 +15,9 @@
  *     epoch, with ORDER its permutation (SAMPLES int64), and its dropout masks (int64) in the
  *     order its steps ask for them.
  *   OUT (binary): each dense layer's weights, biases, then the optimizer's state it keeps
- *     (weight momentums, weight cache, bias momentums, bias cache); per epoch, the report's data loss,
- *     regularization loss, accuracy and learning rate (4 doubles); the last step's report;
+ *     (weight momentums, weight cache, bias momentums, bias cache); per epoch, the report's
+ *     data loss, regularization loss, accuracy and learning rate (4 doubles); the last
+ *     step's report;
  *     then the trained network's outputs of x (nnf_net_forward, BATCH_SIZE rows at a time).
  *   After a stop, the epochs' reports not reached are zeros.
  * Exit status: 0, or the failing call's nnf_status (its message on stderr). */
