@@ -19,6 +19,10 @@ typedef enum {
     NNF_OK = 0,
     NNF_ENOMEM = 1,      /* a scratch buffer could not be allocated */
     NNF_ELABEL = 2,      /* a class label is outside [0, n_classes) */
+    NNF_ESHAPE = 3,      /* a size, stride or data set that does not fit the network */
+    NNF_EINVAL = 4,      /* a setting out of range, or a network that cannot run so */
+    NNF_ECALLBACK = 5,   /* a caller's hook returned an error */
+    NNF_STOPPED = 6,     /* a caller's hook asked to stop: the network is at a step boundary */
 } nnf_status;
 
 typedef enum {
@@ -90,5 +94,146 @@ typedef struct {
 NNF_KERNELS(NNF_PROTOTYPE, float, f32)
 NNF_KERNELS(NNF_PROTOTYPE, double, f64)
 #undef NNF_PROTOTYPE
+
+/* ---------------------------------------------------------------------------------------- */
+/* The network (net/): the book's Model in C. Build it layer by layer (nnf_net_new, then
+ * nnf_net_add_* in order), set its loss, optimizer and accuracy, then nnf_net_train and
+ * nnf_net_forward. It runs the book's training step with the kernels above, making the calls
+ * nnfast.nn's Model.train makes, in its order: its parameters are Model.train's, bit for bit.
+ * The network owns every buffer (parameters, gradients, optimizer state, each batch's
+ * activations and gradients, allocated when a call first needs rows of that size) and frees
+ * them in nnf_net_free. Layers are numbered from 0 in the order they were added. A function
+ * that fails leaves the network as it was (a failed step: as it was after the last whole
+ * step) and its message in nnf_net_error; none prints or aborts. One call at a time on a
+ * network (its buffers are its calls' scratch); separate networks are independent. */
+typedef struct nnf_net nnf_net;
+
+typedef enum { NNF_F32 = 0, NNF_F64 = 1 } nnf_dtype;
+
+typedef enum {
+    NNF_LAYER_DENSE = 0, NNF_LAYER_RELU = 1, NNF_LAYER_SOFTMAX = 2, NNF_LAYER_SIGMOID = 3,
+    NNF_LAYER_LINEAR = 4, NNF_LAYER_DROPOUT = 5,
+} nnf_layer_kind;
+
+/* The loss. Categorical cross-entropy after an output softmax runs as the book's
+ * Activation_Softmax_Loss_CategoricalCrossentropy (one backward for both). */
+typedef enum { NNF_NET_CCE = 0, NNF_NET_BCE = 1, NNF_NET_MSE = 2, NNF_NET_MAE = 3 } nnf_net_loss;
+
+/* The accuracy of the output layer's predictions: CATEGORICAL, an output softmax's argmax
+ * against the class labels (or one-hot rows' argmax); BINARY, predictions equal to the
+ * targets; REGRESSION, |prediction - target| < precision (the book's precision is
+ * np.std(y) / 250). A sigmoid's predictions are (output > 0.5), other layers' the outputs.
+ * Over (m, k) outputs a step's accuracy is the matches / (m * k), an epoch's the matches /
+ * samples, as the book counts. */
+typedef enum {
+    NNF_ACC_CATEGORICAL = 0, NNF_ACC_BINARY = 1, NNF_ACC_REGRESSION = 2,
+} nnf_net_accuracy;
+
+/* The optimizer: kind NNF_OPT_SGD (with momentum when momentum != 0), NNF_OPT_ADAGRAD,
+ * NNF_OPT_RMSPROP or NNF_OPT_ADAM, with the book's hyperparameters; the learning rate at
+ * iteration t is learning_rate / (1 + decay * t). nnf_net_optimizer_defaults gives the
+ * book's defaults of a kind. */
+typedef struct {
+    nnf_optimizer kind;
+    double learning_rate, decay, momentum, epsilon, rho, beta_1, beta_2;
+} nnf_net_optimizer;
+nnf_net_optimizer nnf_net_optimizer_defaults(nnf_optimizer kind);
+
+/* A new network of dtype taking n_inputs features; *net is NULL on failure. */
+nnf_status nnf_net_new(nnf_dtype dtype, nnf_idx n_inputs, nnf_net **net);
+void nnf_net_free(nnf_net *net); /* NULL: nothing */
+/* The width of the network's output (its inputs' with no layers). */
+nnf_idx nnf_net_outputs(const nnf_net *net);
+/* The last failure's message ("" after none). */
+const char *nnf_net_error(const nnf_net *net);
+
+/* Dense layer: previous width -> n_outputs, weights (in, n_outputs) and biases (1, n_outputs)
+ * set to zero (nnf_net_init_weights or nnf_net_param to set them), with the book's
+ * regularizers (a term only when its factor is > 0). Layers are added before the optimizer. */
+nnf_status nnf_net_add_dense(nnf_net *net, nnf_idx n_outputs, double weight_l1,
+                             double weight_l2, double bias_l1, double bias_l2);
+/* An activation: NNF_LAYER_RELU, SOFTMAX, SIGMOID or LINEAR. */
+nnf_status nnf_net_add_activation(nnf_net *net, nnf_layer_kind kind);
+/* Dropout of the fraction rate in [0, 1) (the book's Layer_Dropout(rate)). */
+nnf_status nnf_net_add_dropout(nnf_net *net, double rate);
+nnf_status nnf_net_set_loss(nnf_net *net, nnf_net_loss loss);
+nnf_status nnf_net_set_accuracy(nnf_net *net, nnf_net_accuracy kind, double precision);
+/* Sets the optimizer, its state arrays zeroed, iterations 0 and the learning rate o's. */
+nnf_status nnf_net_set_optimizer(nnf_net *net, const nnf_net_optimizer *o);
+/* The optimizer's step count (the book's iterations) and current learning rate: read, or set
+ * to continue a run. */
+void nnf_net_get_iterations(const nnf_net *net, int64_t *iterations, double *learning_rate);
+nnf_status nnf_net_set_iterations(nnf_net *net, int64_t iterations, double learning_rate);
+
+/* A dense layer's arrays, in the network's memory and dtype (float or double): element
+ * (i, j) at p[i * row_stride + j] for i < rows, j < cols. The caller may read and write them
+ * between calls; they stay where they are until nnf_net_free (or, for the optimizer's state,
+ * the next nnf_net_set_optimizer). NULL (and zero sizes) for a layer without it: not dense,
+ * or state the optimizer does not keep. */
+typedef enum {
+    NNF_PARAM_WEIGHTS = 0, NNF_PARAM_BIASES = 1, NNF_PARAM_DWEIGHTS = 2, NNF_PARAM_DBIASES = 3,
+    NNF_PARAM_WEIGHT_MOMENTUMS = 4, /* SGD with momentum, Adam */
+    NNF_PARAM_WEIGHT_CACHE = 5,     /* Adagrad, RMSprop, Adam */
+    NNF_PARAM_BIAS_MOMENTUMS = 6, NNF_PARAM_BIAS_CACHE = 7,
+} nnf_param;
+void *nnf_net_param(nnf_net *net, int layer, nnf_param which, nnf_idx *rows, nnf_idx *cols,
+                    nnf_idx *row_stride);
+/* Every dense layer's weights = 0.01 * a standard normal draw (a generator of the seed), its
+ * biases 0: the book's initialization, for C programs (Python sets the book's own draws). */
+void nnf_net_init_weights(nnf_net *net, uint64_t seed);
+
+/* A data set of n samples: inputs x (n, n_inputs) in the network's dtype; the loss's y as
+ * class labels (n) (NNF_NET_CCE, NNF_ACC_CATEGORICAL) or targets (n, outputs) in the
+ * network's dtype (one-hot rows for NNF_NET_CCE, values for the others). */
+typedef struct {
+    nnf_idx n;
+    const void *x;
+    nnf_idx x_rs, x_cs;
+    const int64_t *labels; /* or NULL */
+    nnf_idx labels_s;
+    const void *targets;   /* or NULL */
+    nnf_idx t_rs, t_cs;
+} nnf_net_data;
+
+/* What a step or an epoch reports: epoch counted from 1; step from 0 within the epoch (an
+ * epoch's report: its number of steps); the data and regularization loss, the accuracy and
+ * the learning rate of the step (an epoch's: its samples' mean loss and accuracy, the
+ * regularization loss after its last step), as the book's Model.train prints them. */
+typedef struct {
+    int64_t epoch;
+    nnf_idx step;
+    double data_loss, regularization_loss, accuracy, learning_rate;
+} nnf_net_report;
+
+/* How nnf_net_train runs. Hooks may be NULL; each gets ctx. A hook's nonzero return stops the
+ * training after the whole step (NNF_STOPPED from on_step/on_epoch, NNF_ECALLBACK from the
+ * others, which run before the step's first change). */
+typedef struct {
+    int64_t epochs;
+    nnf_idx batch_size; /* 0: the whole data set in each step (the book's batch_size=None) */
+    void *ctx;
+    /* The samples' order in an epoch: a permutation of 0..n-1 into order (n). NULL: in order. */
+    int (*order)(void *ctx, int64_t epoch, nnf_idx n, int64_t *order);
+    /* Dropout layer `layer`'s 0/1 mask (m, n) of the step, contiguous, 1 with probability
+     * keep (the book draws np.random.binomial(1, keep, (m, n))). Needed by a network with
+     * dropout. */
+    int (*dropout_mask)(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, int64_t *mask);
+    /* After each step whose number is a multiple of report_every (>= 1), and each epoch's
+     * last: the step's report. */
+    int (*on_step)(void *ctx, const nnf_net_report *report);
+    nnf_idx report_every;
+    int (*on_epoch)(void *ctx, const nnf_net_report *report); /* after each epoch */
+} nnf_net_train_options;
+
+/* options->epochs epochs of the book's steps over data, in batches: forward, loss, accuracy,
+ * backward, then the optimizer's update of every dense layer. Labels are checked before the
+ * first step (NNF_ELABEL naming the sample in nnf_net_error). */
+nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
+                         const nnf_net_train_options *options);
+/* The outputs (n, outputs) of inputs x (n, n_inputs), batch_size rows at a time (0: all),
+ * without dropout (the book's training=False); out, in the network's dtype, is written
+ * through its strides. */
+nnf_status nnf_net_forward(nnf_net *net, nnf_idx n, const void *x, nnf_idx x_rs, nnf_idx x_cs,
+                           void *out, nnf_idx out_rs, nnf_idx out_cs, nnf_idx batch_size);
 
 #endif

@@ -1,6 +1,8 @@
-"""The C core as a C library of its own: csrc/Makefile builds libnnfast.a without Python and
-the example program csrc/examples/train_spiral.c, which trains the spiral network through
-nnfast.h alone. Built out of tree, in a temporary folder (about 20 s: the kernels at -O3)."""
+"""The C core as a C library of its own: csrc/Makefile builds libnnfast.a without Python, the
+example program csrc/examples/train_spiral.c, which trains the spiral network through nnfast.h
+alone, and tests/c/net_check.c, which trains the network a test describes so that the test can
+compare it with nnfast.nn's Model.train. Built out of tree, in a temporary folder (about 20 s:
+the kernels at -O3)."""
 import math
 import os
 import re
@@ -8,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
@@ -21,7 +24,8 @@ def build(tmp_path_factory):
     if shutil.which(cc) is None:
         pytest.skip(f"no C compiler: {cc} not found")
     out = tmp_path_factory.mktemp("c_library")
-    made = subprocess.run(["make", "-C", str(CSRC), f"BUILD={out}", "-j2"],
+    made = subprocess.run(["make", "-C", str(CSRC), f"BUILD={out}",
+                           f"PROGRAMS={CSRC.parent / 'tests' / 'c'}", "-j2"],
                           capture_output=True, text=True)
     assert made.returncode == 0, made.stdout + made.stderr
     return out
@@ -51,3 +55,311 @@ def test_library_has_no_python_symbols(build):
     assert "nnf_dense_f64" in names and "nnf_optimizer_step_f64" in names, listed[:2000]
     python = sorted(n for n in names if n.lstrip("_").startswith("Py"))
     assert not python, f"the C library refers to Python: {python}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The network of the C library (nnf_net_*) against nnfast.nn's Model.train. tests/c/net_check.c
+# builds the network a spec describes, sets the initial parameters this test writes, trains,
+# and writes back the parameters and the epochs' reports.
+
+ROOT = CSRC.parent
+
+
+def layer_objects(spec, n_inputs):
+    """nnfast.nn's layers for the spec's layer lines (drawn from NumPy's global generator),
+    each with the width of its output."""
+    from nnfast import nn
+    layers, width = [], n_inputs
+    for item in spec:
+        if item[0] == "dense":
+            layer = nn.Layer_Dense(width, *item[1:])
+            width = item[1]
+        elif item[0] == "dropout":
+            layer = nn.Layer_Dropout(item[1])
+        else:
+            layer = {"relu": nn.Activation_ReLU, "softmax": nn.Activation_Softmax,
+                     "sigmoid": nn.Activation_Sigmoid, "linear": nn.Activation_Linear}[item[0]]()
+        layers.append((layer, width))
+    return layers
+
+
+def python_objects(loss, accuracy, optimizer):
+    from nnfast import nn
+    loss_obj = {"cce": nn.Loss_CategoricalCrossentropy, "bce": nn.Loss_BinaryCrossentropy,
+                "mse": nn.Loss_MeanSquaredError, "mae": nn.Loss_MeanAbsoluteError}[loss]()
+    acc_obj = {"categorical": nn.Accuracy_Categorical,
+               "binary": lambda: nn.Accuracy_Categorical(binary=True),
+               "regression": nn.Accuracy_Regression}[accuracy]()
+    kind, kwargs = optimizer
+    opt_obj = {"sgd": nn.Optimizer_SGD, "adagrad": nn.Optimizer_Adagrad,
+               "rmsprop": nn.Optimizer_RMSprop, "adam": nn.Optimizer_Adam}[kind](**kwargs)
+    return loss_obj, acc_obj, opt_obj
+
+
+def optimizer_line(kind, kwargs):
+    """The spec's optimizer line: the Python optimizer's hyperparameters, defaults filled."""
+    _, _, opt = python_objects("cce", "categorical", (kind, kwargs))
+    values = [getattr(opt, name, 0.0) for name in
+              ("learning_rate", "decay", "momentum", "epsilon", "rho", "beta_1", "beta_2")]
+    return f"optimizer {kind} " + " ".join(repr(float(v)) for v in values)
+
+
+def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs,
+               batch_size=None, dtype=np.float64, orders=None, seed=0, stop=None,
+               python_epochs=None, again=0):
+    """Trains the spec's network in C (net_check) and with Model.train from the same initial
+    parameters, dropout masks and sample orders; checks the C network's outputs equal
+    Model.predict's; returns both models' parameters, the C epochs' reports (then the last
+    step's) and the Python model. With ``stop``, the C training stops after that many steps
+    and Model.train runs ``python_epochs``; with ``again``, both train once more for that
+    many epochs. The parameters are each dense layer's weights, biases and the optimizer's
+    state arrays."""
+    total = epochs + again
+    from nnfast import nn
+    X = X.astype(dtype)
+    labels = y.ndim == 1
+    y = y if labels else y.astype(dtype)
+    np.random.seed(seed)
+    model = nn.Model()
+    layers = layer_objects(spec, X.shape[1])
+    for layer, _ in layers:
+        if isinstance(layer, nn.Layer_Dense):
+            layer.weights = layer.weights.astype(dtype)
+            layer.biases = layer.biases.astype(dtype)
+        model.add(layer)
+    loss_obj, acc_obj, opt_obj = python_objects(loss, accuracy, optimizer)
+    model.set(loss=loss_obj, optimizer=opt_obj, accuracy=acc_obj)
+    model.finalize()
+    acc_obj.init(y)
+    dense = [layer for layer in model.layers if isinstance(layer, nn.Layer_Dense)]
+    n, batch = len(X), batch_size or len(X)
+    steps = -(-n // batch)
+    dropouts = [(layer, width) for layer, width in layers if isinstance(layer, nn.Layer_Dropout)]
+    # The masks Model.train draws, drawn the same way from the same state beforehand.
+    state = np.random.get_state()
+    masks = [np.random.binomial(1, layer.rate, size=(min(batch, n - s * batch), width))
+             for _ in range(total) for s in range(steps) for layer, width in dropouts]
+    np.random.set_state(state)
+
+    lines = [f"dtype {np.dtype(dtype).itemsize * 8}", f"inputs {X.shape[1]}"]
+    lines += [" ".join(str(v) for v in item) for item in spec]
+    precision = float(acc_obj.precision) if accuracy == "regression" else 0.0
+    lines += [f"loss {loss}", f"accuracy {accuracy} {precision!r}", optimizer_line(*optimizer),
+              f"train {n} {epochs} {batch_size or 0} {int(orders is not None)} "
+              f"{'labels' if labels else 'targets'}"] + ([f"stop {stop}"] if stop else []) + \
+        ([f"again {again}"] if again else [])
+    (tmp_path / "spec").write_text("\n".join(lines) + "\n")
+    with open(tmp_path / "data", "wb") as f:
+        f.write(np.ascontiguousarray(X).tobytes())
+        f.write(np.ascontiguousarray(y, dtype=np.int64 if labels else dtype).tobytes())
+        for layer in dense:
+            f.write(layer.weights.tobytes() + layer.biases.tobytes())
+        per_epoch = len(masks) // total
+        for epoch in range(total):  # in the order net_check reads them
+            if orders is not None:
+                f.write(np.asarray(orders[epoch], dtype=np.int64).tobytes())
+            for mask in masks[epoch * per_epoch:(epoch + 1) * per_epoch]:
+                f.write(mask.astype(np.int64).tobytes())
+    run = subprocess.run([str(build / "net_check"), str(tmp_path / "spec"),
+                          str(tmp_path / "data"), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+
+    if orders is None:
+        model.train(X, y, epochs=python_epochs or epochs, batch_size=batch_size, verbose=False)
+        if again:
+            model.train(X, y, epochs=again, batch_size=batch_size, verbose=False)
+    else:  # one epoch per call over the permuted samples: the optimizer's state carries on
+        for order in orders:
+            model.train(X[order], y[order], epochs=1, batch_size=batch_size, verbose=False)
+    py_params = [getattr(layer, name) for layer in dense for name in
+                 ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
+                  "bias_cache") if hasattr(layer, name)]
+    raw = np.fromfile(tmp_path / "out", dtype=np.uint8)
+    c_params, at = [], 0
+    for p in py_params:
+        c_params.append(raw[at:at + p.nbytes].view(dtype).reshape(p.shape))
+        at += p.nbytes
+    reports = raw[at:at + (total + 1) * 32].view(np.float64).reshape(-1, 4)
+    outputs = raw[at + (total + 1) * 32:].view(dtype).reshape(len(X), -1)
+    # nnf_net_forward is Model.predict (in batches of the training's size)
+    np.testing.assert_array_equal(outputs, model.predict(X, batch_size=batch_size))
+    return c_params, py_params, reports, model
+
+
+def spiral(samples=100, classes=3):
+    from nnfast.datasets import spiral_data
+    np.random.seed(1)
+    return spiral_data(samples, classes)
+
+
+SPIRAL = [("dense", 64, 0, 0, 0, 0), ("relu",), ("dense", 3, 0, 0, 0, 0), ("softmax",)]
+ADAM = ("adam", {"learning_rate": 0.05, "decay": 5e-7})
+
+
+@pytest.mark.parametrize("batch_size", [None, 64])
+def test_network_float64_equals_model_train_bitwise(build, tmp_path, batch_size):
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=30, batch_size=batch_size)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    # the last epoch's report is the book's accumulated loss and accuracy
+    assert len(reports) == 31  # 30 epochs, then the last step's
+    data_loss, reg_loss, acc, lr = reports[29]
+    assert data_loss == model.loss.calculate_accumulated()
+    assert acc == model.accuracy.calculate_accumulated()
+    assert reg_loss == 0 and lr == model.optimizer.current_learning_rate
+    assert reports[29][0] < reports[0][0]
+    if batch_size is None:  # the first step's loss, of weights 0.01 * randn: about ln 3
+        assert abs(reports[0][0] - math.log(3)) < 1e-3
+        assert list(reports[30]) == list(reports[29])  # one step: the epoch's report
+
+
+def test_network_trains_on_where_it_stopped(build, tmp_path):
+    # A second nnf_net_train goes on from the first's iterations, learning rate and state, as
+    # a second Model.train does; the state arrays (Adam's momentums and caches) are Python's.
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=3, batch_size=128, again=4)
+    assert len(c) == len(py) == 12  # 2 dense layers: weights, biases, 4 state arrays
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[6][3] == model.optimizer.current_learning_rate < 0.05
+
+
+def test_network_float32_equals_model_train(build, tmp_path):
+    # The same kernels of float32, called in the same order: the same bits as Model.train's
+    # float32 run (the tightest bound there is; a reordered sum would break it).
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=30, batch_size=64, dtype=np.float32)
+    for a, b in zip(c, py):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+
+
+def test_network_dropout_regularizers_shuffled_sgd(build, tmp_path):
+    # Dropout's masks from the caller (NumPy's stream, as the book draws it), L1/L2 on both
+    # parameters, SGD with momentum and decay, a new sample order each epoch.
+    X, y = spiral()
+    spec = [("dense", 32, 1e-4, 5e-4, 1e-4, 5e-4), ("relu",), ("dropout", 0.1),
+            ("dense", 3, 0, 0, 0, 0), ("softmax",)]
+    rng = np.random.default_rng(7)
+    orders = [rng.permutation(len(X)) for _ in range(8)]
+    c, py, reports, model = train_both(
+        build, tmp_path, spec, "cce", "categorical",
+        ("sgd", {"learning_rate": 0.5, "decay": 1e-3, "momentum": 0.9}), X, y, epochs=8,
+        batch_size=100, orders=orders)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[7][1] == model.loss.regularization_loss() > 0
+
+
+def test_network_regression_mse(build, tmp_path):
+    # Linear output, mean squared error (the mean: NumPy's pairwise sum), the book's
+    # regression accuracy; Adam.
+    X = np.arange(1000).reshape(-1, 1) / 1000  # nnfs's sine data
+    y = np.sin(2 * np.pi * X)
+    spec = [("dense", 16, 0, 0, 0, 0), ("relu",), ("dense", 16, 0, 0, 0, 0), ("relu",),
+            ("dense", 1, 0, 0, 0, 0), ("linear",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "mse", "regression",
+                                       ("adam", {"learning_rate": 0.005, "decay": 1e-3}),
+                                       X, y, epochs=10, batch_size=300)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[9][0] == model.loss.calculate_accumulated()
+    assert reports[9][2] == model.accuracy.calculate_accumulated()
+
+
+@pytest.mark.parametrize("loss, optimizer", [("bce", ("rmsprop", {"decay": 1e-4})),
+                                             ("mae", ("adagrad", {"learning_rate": 0.1}))])
+def test_network_sigmoid_binary(build, tmp_path, loss, optimizer):
+    X, y = spiral(100, 2)
+    y = y.reshape(-1, 1)
+    spec = [("dense", 16, 0, 5e-4, 0, 5e-4), ("relu",), ("dense", 1, 0, 0, 0, 0), ("sigmoid",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, loss, "binary", optimizer,
+                                       X, y, epochs=6, batch_size=50)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[5][0] == model.loss.calculate_accumulated()
+    assert reports[5][2] == model.accuracy.calculate_accumulated()
+
+
+def test_network_stops_between_steps_when_a_report_asks(build, tmp_path):
+    # on_step's nonzero return after the 12th step (of 30 epochs of 3): NNF_STOPPED with the
+    # parameters of exactly 12 whole steps, Model.train's 4 epochs'
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, SPIRAL, "cce", "categorical", ADAM,
+                                       X, y, epochs=30, batch_size=100, stop=12,
+                                       python_epochs=4)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[2][0] > 0 and not reports[3:30].any()  # 3 epochs reported, then none
+
+
+def run_spec(build, tmp_path, lines, X, y):
+    """net_check on a spec and data of the spiral network's parameters (from a fresh draw)."""
+    (tmp_path / "spec").write_text("\n".join(lines) + "\n")
+    np.random.seed(0)
+    with open(tmp_path / "data", "wb") as f:
+        f.write(X.astype(np.float64).tobytes() + y.astype(np.int64).tobytes())
+        for layer, _ in layer_objects(SPIRAL, 2):
+            if hasattr(layer, "weights"):
+                f.write(layer.weights.tobytes() + layer.biases.tobytes())
+    return subprocess.run([str(build / "net_check"), str(tmp_path / "spec"),
+                           str(tmp_path / "data"), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=60)
+
+
+SPIRAL_SPEC = ["dtype 64", "inputs 2", "dense 64 0 0 0 0", "relu", "dense 3 0 0 0 0",
+               "softmax", "loss cce", "accuracy categorical 0",
+               "optimizer adam 0.05 0 0 1e-7 0.9 0.9 0.999", "train 300 2 0 0 labels"]
+NNF_ELABEL, NNF_EINVAL = 2, 4
+
+
+def test_network_bad_label_is_its_status_before_any_step(build, tmp_path):
+    X, y = spiral()
+    y[123] = 3  # 3 classes: labels 0..2
+    run = run_spec(build, tmp_path, SPIRAL_SPEC, X, y)
+    assert run.returncode == NNF_ELABEL, run.stderr
+    assert "sample 123 has label 3, outside [0, 3)" in run.stderr
+
+
+@pytest.mark.parametrize("change, message", [
+    (("accuracy categorical 0", "accuracy binary 0"), "the last layer is a softmax"),
+    (("softmax", "sigmoid"), "the last layer is not a softmax"),
+    (("train 300 2 0 0 labels", "train 300 2 -1 0 labels"), "batch_size must be >= 0"),
+])
+def test_network_setting_errors_are_einval(build, tmp_path, change, message):
+    X, y = spiral()
+    lines = [change[1] if line == change[0] else line for line in SPIRAL_SPEC]
+    run = run_spec(build, tmp_path, lines, X, y)
+    assert run.returncode == NNF_EINVAL and message in run.stderr, run.stderr
+
+
+def test_network_layers_come_before_the_optimizer(build, tmp_path):
+    X, y = spiral()
+    lines = SPIRAL_SPEC[:2] + SPIRAL_SPEC[8:9] + SPIRAL_SPEC[2:8] + SPIRAL_SPEC[9:]
+    run = run_spec(build, tmp_path, lines, X, y)
+    assert run.returncode == NNF_EINVAL and "before nnf_net_set_optimizer" in run.stderr
+
+
+def test_network_binary_accuracy_of_linear_outputs_compares_them_as_they_are(build, tmp_path):
+    # The output layer's predictions: a linear layer's are its outputs, not thresholded.
+    X, y = spiral(100, 2)
+    spec = [("dense", 16, 0, 0, 0, 0), ("relu",), ("dense", 1, 0, 0, 0, 0), ("linear",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "mse", "binary",
+                                       ("sgd", {"learning_rate": 0.1}), X, y.reshape(-1, 1),
+                                       epochs=3)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert reports[2][2] == model.accuracy.calculate_accumulated()
+
+
+def test_network_misuse_statuses(build):
+    # tests/c/net_errors.c: each misuse's status and message, and that a failed call changes
+    # nothing (no step after a failing hook)
+    run = subprocess.run([str(build / "net_errors")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
+    assert run.stdout.count("ok ") >= 20, run.stdout

@@ -1,0 +1,28 @@
+/* net/pass.c: pass.inc for float and double, and the network's table of each. */
+#include <math.h>
+#include "net.h"
+
+/* A uniform double in (0, 1) from splitmix64. */
+static double net_uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return (double)(((z ^ (z >> 31)) >> 11) | 1) * 0x1.0p-53;
+}
+
+#define T float
+#define K(name) nnf_##name##_f32
+#define P(name) name##_f32
+#include "pass.inc"
+#undef T
+#undef K
+#undef P
+
+#define T double
+#define K(name) nnf_##name##_f64
+#define P(name) name##_f64
+#include "pass.inc"
+#undef T
+#undef K
+#undef P
