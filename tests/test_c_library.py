@@ -15,6 +15,10 @@ import pytest
 
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
 
+# Both sides train the class-sorted spiral in batches, as the book would: Model.train's warning
+# to shuffle such data is expected here.
+pytestmark = pytest.mark.filterwarnings("ignore:Model.train. y is sorted by class:UserWarning")
+
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):

@@ -250,10 +250,12 @@ class Model:
         step, optimizer, layers = self._training.step, self.optimizer, self.trainable_layers
         losses, data_losses, regularization_losses, accuracies, learning_rates = (
             history.history[key] for key in TRAINING_KEYS)
-        self.loss.new_pass()
-        self.accuracy.new_pass()
+        loss_fn, accuracy_fn = self.loss, self.accuracy
         X_epoch, y_epoch = X, y
         for epoch in range(1, epochs + 1):
+            # as with batches: after train, the accumulated figures are the last epoch's
+            loss_fn.new_pass()
+            accuracy_fn.new_pass()
             if shuffle:
                 order = np.random.permutation(len(X))
                 X_epoch, y_epoch = X[order], y[order]
