@@ -257,8 +257,9 @@ class Model:
             loss_fn.new_pass()
             accuracy_fn.new_pass()
             if shuffle:
+                # take, not X[order]: the same rows, gathered without fancy indexing's overhead
                 order = np.random.permutation(len(X))
-                X_epoch, y_epoch = X[order], y[order]
+                X_epoch, y_epoch = X.take(order, axis=0), y.take(order, axis=0)
             data_loss, regularization_loss, accuracy = step(X_epoch, y_epoch)
             optimizer.pre_update_params()
             for layer in layers:
@@ -281,18 +282,21 @@ class Model:
         step, optimizer, layers = self._training.step, self.optimizer, self.trainable_layers
         loss_fn, accuracy_fn = self.loss, self.accuracy
         figures = [history.history[key] for key in TRAINING_KEYS]
-        X_epoch, y_epoch = X, y
         for epoch in range(1, epochs + 1):
             if out is not None:
                 out.epoch_start(epoch)
             loss_fn.new_pass()
             accuracy_fn.new_pass()
-            if shuffle:
-                order = np.random.permutation(len(X))
-                X_epoch, y_epoch = X[order], y[order]
+            # shuffled, each batch gathers its rows of the epoch's order when it is trained
+            # (while they stay in cache for its first product), not the whole set at once
+            order = np.random.permutation(len(X)) if shuffle else None
             for i in range(steps):
-                data_loss, regularization_loss, accuracy = step(
-                    _batch(X_epoch, i, batch_size), _batch(y_epoch, i, batch_size))
+                if order is None:
+                    batch_X, batch_y = _batch(X, i, batch_size), _batch(y, i, batch_size)
+                else:
+                    rows = order[i * batch_size:(i + 1) * batch_size]
+                    batch_X, batch_y = X.take(rows, axis=0), y.take(rows, axis=0)
+                data_loss, regularization_loss, accuracy = step(batch_X, batch_y)
                 optimizer.pre_update_params()
                 for layer in layers:
                     optimizer.update_params(layer)
