@@ -104,6 +104,13 @@
       (nnf_idx) x_cs, (const int64_t *) mask, (nnf_idx) mk_rs, (nnf_idx) mk_cs,                 \
       (double) keep, (T *) bm, (nnf_idx) bm_rs, (nnf_idx) bm_cs, (T *) y, (nnf_idx) y_rs,       \
       (nnf_idx) y_cs)                                                                          \
+    /* Dropout forward drawing its own mask: element e = i * n + j of x (m, n) is kept iff    \
+     * word e of Philox4x32-10's stream (seed, step) is below ceil(keep * 2^32) (rng/philox.h);\
+     * bm (m, n) = 1 / keep where kept, else 0, and y (m, n) = x * bm. keep in (0, 1]. The     \
+     * mask depends only on (seed, step, e), never on the thread count or instruction set. */  \
+    X(S, void, dropout_philox, (nnf_idx) m, (nnf_idx) n, (const T *) x, (nnf_idx) x_rs,        \
+      (nnf_idx) x_cs, (uint64_t) seed, (uint64_t) step, (double) keep, (T *) bm,               \
+      (nnf_idx) bm_rs, (nnf_idx) bm_cs, (T *) y, (nnf_idx) y_rs, (nnf_idx) y_cs)               \
     /* One optimizer step in place over a parameter p (m, n), its gradient g (m, n) and its    \
      * state (m, n each): s1 = momentums (SGD with momentum, Adam) or cache (Adagrad,         \
      * RMSprop); s2 = Adam's cache. Unused state pointers may be NULL. */                      \

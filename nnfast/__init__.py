@@ -14,6 +14,7 @@ Training (the book's chapters 9-22), each computed in C: ``dense_backward``, ``r
 ``sigmoid``/``sigmoid_backward``, ``softmax_backward``, ``softmax_crossentropy_backward``,
 ``categorical_crossentropy_backward``, ``binary_crossentropy``, ``mean_squared_error``,
 ``mean_absolute_error`` (and their ``*_backward``), ``dropout``/``dropout_backward``,
+``dropout_philox`` (dropout drawing its own mask in C),
 ``sgd_update``, ``adagrad_update``, ``rmsprop_update``, ``adam_update`` (in place),
 ``regularization_loss``.
 

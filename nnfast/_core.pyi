@@ -144,6 +144,9 @@ def mean_absolute_error_backward(
 def dropout(
     inputs: ArrayLike, mask: ArrayLike, rate: float, out: _AnyFloatArray | None = None
 ) -> tuple[_AnyFloatArray, _AnyFloatArray]: ...
+def dropout_philox(
+    inputs: ArrayLike, rate: float, seed: int, step: int, out: _AnyFloatArray | None = None
+) -> tuple[_AnyFloatArray, _AnyFloatArray]: ...
 def dropout_backward(
     dvalues: ArrayLike, binary_mask: ArrayLike, out: _AnyFloatArray | None = None
 ) -> _AnyFloatArray: ...

@@ -8,6 +8,8 @@ the last bit of exp/log (NumPy's against libm's). Sums (losses, softmax_backward
 dense products, regularization) are checked against long double (registry_bounds.py).
 """
 
+import math
+
 import numpy as np
 
 import nnfast
@@ -292,6 +294,23 @@ def check_dropout(res, args, kwargs, dtype):
         assert res[0] is kwargs["out"]
 
 
+def _draw_dropout_philox(src, dtype, size):
+    (x, _, rate), kwargs = _draw_dropout(src, dtype, size)
+    seed = src.pick([0, 1, 2**64 - 1, src.int(0, 2**32 - 1) * 2**32 + src.int(0, 2**32 - 1)])
+    return (x, rate, seed, src.pick([0, 1, 2**63 + 5])), kwargs
+
+
+def check_dropout_philox(res, args, kwargs, dtype):
+    """Element e of the C-order flattened inputs is kept iff Philox word e (the raw words,
+    checked against published values in test_dropout_rng.py) is below ceil(keep * 2**32)."""
+    x, rate, seed, step = args
+    size = int(np.size(x))
+    words = nnfast._core._philox_words(seed, step, 0, (size + 3) // 4).ravel()[:size]
+    below = math.ceil((1 - rate) * 2**32)  # Python's exact integer ceiling
+    mask = (words.astype(np.uint64) < below).reshape(np.shape(x))
+    check_dropout(res, (x, mask.astype(np.int64), rate), kwargs, dtype)
+
+
 def _draw_dropout_backward(src, dtype, size):
     def mask(src, shape, dtype, size):
         m = np.asarray(_draw_mask(src, shape)).astype(dtype) / np.asarray(0.75, dtype)
@@ -409,6 +428,8 @@ TRAIN_API = [
                          ("mean_absolute_error", "mae")]],
     Api("dropout", nnfast.dropout, _draw_dropout, check_dropout, arrays=(0,), out=True,
         names=("dropout",), pick=first_of),
+    Api("dropout_philox", nnfast.dropout_philox, _draw_dropout_philox, check_dropout_philox,
+        arrays=(0,), out=True, names=("dropout_philox",), pick=first_of),
     Api("dropout_backward", nnfast.dropout_backward, _draw_dropout_backward,
         check_dropout_backward, arrays=(0, 1), out=True, names=("dropout_backward",)),
     Api("regularization_loss", nnfast.regularization_loss, _draw_regularization,

@@ -50,7 +50,11 @@ the book's classes runs by changing only its imports.
 Dropout draws its mask exactly as the book does, ``np.random.binomial(1,
 1 - rate, size=inputs.shape)`` from NumPy's global generator (so a seeded run
 gives the book's numbers); the masking and scaling by ``1 / (1 - rate)`` run in
-C. Unlike the book's NumPy code, a float32 network stays float32 throughout:
+C. ``set_dropout_rng("fast")`` (or ``NNFAST_DROPOUT_RNG=fast`` in the
+environment, or ``Layer_Dropout(rate, rng="fast")`` for one layer) draws the
+masks in C instead, with Philox4x32-10 seeded from NumPy's global generator.
+
+Unlike the book's NumPy code, a float32 network stays float32 throughout:
 ``Layer_Dense(..., dtype=np.float32)`` draws the book's float64 weights from the
 same generator and casts them, and float32 inputs then give float32 outputs and
 gradients (the type annotations say so: ``Layer_Dense`` is generic over its
@@ -65,6 +69,7 @@ gives ValueError (TypeError when it is not a number).
 
 from .accuracy import Accuracy, Accuracy_Categorical, Accuracy_Regression
 from .activations import Activation_Linear, Activation_ReLU, Activation_Sigmoid, Activation_Softmax
+from ._dropout_rng import get_dropout_rng, set_dropout_rng
 from .history import History
 from .layers import Layer_Dense, Layer_Dropout, Layer_Input, Neuron
 from .losses import (
@@ -108,6 +113,8 @@ __all__ = [
     "Accuracy_Regression",
     "Model",
     "History",
+    "set_dropout_rng",
+    "get_dropout_rng",
     "Dropout",
     "Input",
     "Sigmoid",

@@ -7,9 +7,10 @@ from typing import Any, Generic, Literal, TypeVar, cast, overload
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from .._core import dense, dense_backward, dot, dropout, dropout_backward
+from .._core import dense, dense_backward, dot, dropout, dropout_backward, dropout_philox
 from .._types import Float, FloatArray
 from ._checks import check_float_dtype, check_number, check_size
+from ._dropout_rng import DropoutRng, check_dropout_rng, draw_seed, get_dropout_rng
 from ._fusion import uses_own
 
 # The activation a Dense layer may compute in its own C call (Model.train passes it).
@@ -264,26 +265,35 @@ class Layer_Dropout:
     """Dropout. ``rate`` is the fraction dropped, a number in [0, 1); as in the book,
     ``self.rate`` holds the fraction kept, ``1 - rate``.
 
-    ``forward(inputs, training)``: in training, the mask is drawn from NumPy's global
-    generator exactly as the book draws it, ``np.random.binomial(1, self.rate,
-    size=inputs.shape)``; the scaling (``binary_mask = mask / self.rate``) and the masking
-    (``output = inputs * binary_mask``) run in one C pass. Outside training the output is a
-    copy of the inputs. ``backward``: ``dinputs = dvalues * binary_mask``.
+    ``forward(inputs, training)``: in training, the mask is drawn by ``rng``: ``"book"``
+    draws it from NumPy's global generator exactly as the book does,
+    ``np.random.binomial(1, self.rate, size=inputs.shape)``; ``"fast"`` draws it in C with
+    Philox4x32-10 (``nnfast.dropout_philox``), seeded by one 64-bit draw from NumPy's global
+    generator at the layer's first fast training forward, then stepped once per training
+    forward; ``None`` (the default) follows ``nnfast.nn.set_dropout_rng`` and the
+    ``NNFAST_DROPOUT_RNG`` environment variable ("book" unless set). The scaling
+    (``binary_mask = mask / self.rate``) and the masking (``output = inputs * binary_mask``)
+    run in one C pass. Outside training the output is a copy of the inputs. ``backward``:
+    ``dinputs = dvalues * binary_mask``.
 
     Raises TypeError when ``rate`` is not a number, ValueError outside [0, 1) (1 would
-    scale by 1 / 0).
+    scale by 1 / 0); TypeError / ValueError when ``rng`` is not None, "book" or "fast".
     """
 
     rate: float  #: the fraction kept, ``1 - rate``
+    rng: DropoutRng | None  #: the mask generator; None: the program-wide one
     inputs: ArrayLike  #: set by ``forward``
     output: FloatArray  #: set by ``forward``: the inputs' shape
     binary_mask: FloatArray  #: set by ``forward`` in training: ``mask / self.rate``
     dinputs: FloatArray  #: set by ``backward``: the inputs' shape
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, rng: DropoutRng | None = None) -> None:
         self._drop = check_number("Layer_Dropout", "rate (the fraction of inputs dropped)", rate,
                                   below=1)
+        self.rng = None if rng is None else check_dropout_rng("Layer_Dropout", rng)
         self.rate = 1 - rate
+        self._seed: int | None = None  # the fast masks' seed, drawn at their first use
+        self._step = 0  # the fast masks' step counter: one per training forward
 
     @overload
     def forward(self, inputs: NDArray[Float], training: bool = False, *,
@@ -306,11 +316,18 @@ class Layer_Dropout:
         if not training:
             self.output = inputs.copy()  # type: ignore[union-attr]  # the book's call
             return self.output
-        mask = np.random.binomial(1, self.rate, size=np.shape(inputs))
         # the C side computes 1 - drop; that is exactly self.rate unless it was changed
         drop = self._drop if 1 - self._drop == self.rate else 1 - self.rate
         out = buffers.get("output") if buffers is not None else None
-        self.output, self.binary_mask = dropout(inputs, mask, drop, out=out)
+        if (self.rng or get_dropout_rng()) == "fast":
+            if self._seed is None:
+                self._seed = draw_seed()
+            self.output, self.binary_mask = dropout_philox(inputs, drop, self._seed,
+                                                           self._step, out=out)
+            self._step += 1
+        else:
+            mask = np.random.binomial(1, self.rate, size=np.shape(inputs))
+            self.output, self.binary_mask = dropout(inputs, mask, drop, out=out)
         if out is None and buffers is not None:
             buffers["output"] = self.output
         return self.output

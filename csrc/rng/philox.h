@@ -1,0 +1,58 @@
+/* rng/philox.h: Philox4x32-10, the counter-based generator of Salmon, Moraes, Dror and Shaw,
+ * "Parallel random numbers: as easy as 1, 2, 3" (SC 2011): four 32-bit words from a 128-bit
+ * counter and a 64-bit key, each word a function of (counter, key) alone, so any element of a
+ * stream is drawn without drawing the ones before it.
+ *
+ * nnfast's streams: the key is a 64-bit seed (low word first), the counter is (block, step)
+ * as two 64-bit halves (low words first), and word w of block b is element 4 * b + w. */
+#ifndef NNF_RNG_PHILOX_H
+#define NNF_RNG_PHILOX_H
+
+#include <stdint.h>
+
+#define NNF_PHILOX_M0 0xD2511F53u /* the paper's multipliers and Weyl key increments */
+#define NNF_PHILOX_M1 0xCD9E8D57u
+#define NNF_PHILOX_W0 0x9E3779B9u
+#define NNF_PHILOX_W1 0xBB67AE85u
+/* Blocks per call of nnf_philox_blocks: enough lanes for any SIMD width, small enough for
+ * the stack. */
+#define NNF_PHILOX_MAX_BLOCKS 64
+
+/* out[4 * k + w] = word w of Philox4x32-10 at counter (block + k, step), key seed, for
+ * k < nb <= NNF_PHILOX_MAX_BLOCKS. Each counter's ten rounds stay in registers, and the
+ * loop over counters is a loop over independent lanes the compiler turns into SIMD
+ * multiplies. */
+static inline void nnf_philox_blocks(uint64_t seed, uint64_t step, uint64_t block, int nb,
+                                     uint32_t *out)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int k = 0; k < nb; k++) {
+        uint64_t b = block + (uint64_t)k; /* wraps at 2^64, as the counter's low half */
+        uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32);
+        uint32_t c2 = (uint32_t)step, c3 = (uint32_t)(step >> 32);
+        _Pragma("GCC unroll 10")
+        for (uint32_t r = 0; r < 10; r++) { /* round r's key: the seed plus r Weyl steps */
+            uint64_t p0 = (uint64_t)NNF_PHILOX_M0 * c0;
+            uint64_t p1 = (uint64_t)NNF_PHILOX_M1 * c2;
+            c0 = (uint32_t)(p1 >> 32) ^ c1 ^ (k0 + r * NNF_PHILOX_W0);
+            c2 = (uint32_t)(p0 >> 32) ^ c3 ^ (k1 + r * NNF_PHILOX_W1);
+            c1 = (uint32_t)p1;
+            c3 = (uint32_t)p0;
+        }
+        out[4 * k] = c0;
+        out[4 * k + 1] = c1;
+        out[4 * k + 2] = c2;
+        out[4 * k + 3] = c3;
+    }
+}
+
+/* The keep test of a fraction keep in (0, 1]: element e is kept iff its word w satisfies
+ * w * 2^-32 < keep, that is w < ceil(keep * 2^32) (keep * 2^32 is exact in double), so an
+ * element is kept with probability ceil(keep * 2^32) / 2^32, within 2^-32 of keep. */
+static inline uint64_t nnf_philox_keep_below(double keep)
+{
+    double t = __builtin_ceil(keep * 4294967296.0);
+    return t <= 0 ? 0 : t >= 4294967296.0 ? (uint64_t)1 << 32 : (uint64_t)t;
+}
+
+#endif
