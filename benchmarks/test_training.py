@@ -168,6 +168,31 @@ def test_mlp_steps(benchmark, side):
     benchmark.pedantic(mlp_train, args=(mod, model, X, y), rounds=5, iterations=1)
 
 
+# ---------------------------------------------------------------------------- dropout's masks
+
+def dropout_model(rng):
+    """The book's chapter 18 model (2 -> 512, ReLU, dropout 0.1, 512 -> 3, softmax + CCE) on
+    3,000 spiral samples, its dropout masks drawn by `rng` ("book" or "fast")."""
+    np.random.seed(0)
+    X, y = spiral_data(samples=1000, classes=3)
+    layers = [nn.Layer_Dense(2, 512), nn.Activation_ReLU(), nn.Layer_Dropout(0.1, rng=rng),
+              nn.Layer_Dense(512, 3)]
+    return X, y, layers, nn.Activation_Softmax_Loss_CategoricalCrossentropy()
+
+
+def dropout_forward(X, y, layers, loss):
+    out = X
+    for layer in layers:
+        out = layer.forward(out, True) if isinstance(layer, nn.Layer_Dropout) else layer.forward(out)
+    return loss.forward(out, y)
+
+
+@pytest.mark.benchmark(group="chapter 18 dropout model forward, (3000, 512) masks")
+@pytest.mark.parametrize("rng", ["book", "fast"])
+def test_dropout_forward(benchmark, rng):
+    benchmark(dropout_forward, *dropout_model(rng))
+
+
 # ---------------------------------------------------------------------------- ratios
 
 def best_of(fn, repeat=5):
@@ -190,6 +215,11 @@ def main():
           f"nnfast {t_nf / epochs * 1e6:.1f} us/epoch ({t_np / t_nf:.1f}x)")
     print(f"Model.train spiral: NumPy reference {t_mr / epochs * 1e6:.1f} us/epoch, nnfast "
           f"{t_mt / epochs * 1e6:.1f} us/epoch ({t_mr / t_mt:.1f}x; {t_np / t_mt:.1f}x the NumPy loop)")
+    book, fast = dropout_model("book"), dropout_model("fast")
+    t_book = best_of(lambda: dropout_forward(*book), 20)
+    t_fast = best_of(lambda: dropout_forward(*fast), 20)
+    print(f"chapter 18 dropout model forward (3000 x 512 masks): np.random.binomial masks "
+          f"{t_book * 1e3:.2f} ms, fast masks {t_fast * 1e3:.2f} ms ({t_book / t_fast:.1f}x)")
     X, y = mlp_data()
     scale = N_SAMPLES / PART
     Xp, yp = X[:PART], y[:PART]
