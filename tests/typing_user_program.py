@@ -74,7 +74,8 @@ def dropout(x: NDArray[np.float64], rate: float) -> FloatArray:
     mask = np.random.default_rng(1).binomial(1, 1 - rate, x.shape)
     out, binary_mask = nnfast.dropout(x, mask, rate)
     back: FloatArray = nnfast.dropout_backward(np.ones_like(x), binary_mask)
-    assert back.shape == out.shape
+    fast, fast_mask = nnfast.dropout_philox(x, rate, 12345, 0)
+    assert back.shape == out.shape == fast.shape == fast_mask.shape
     return out
 
 
@@ -117,7 +118,10 @@ def book_training_step() -> list[float]:
     X, y = vertical_data(samples=10, classes=2)
     X_sine, y_sine = sine_data(samples=30)
     dense = nn.Layer_Dense(2, 4, weight_regularizer_l2=5e-4)
-    dropout = nn.Layer_Dropout(0.1)
+    previous = nn.get_dropout_rng()
+    nn.set_dropout_rng("fast")
+    dropout = nn.Layer_Dropout(0.1, rng="book")
+    nn.set_dropout_rng(previous)
     relu, sigmoid = nn.ReLU(), nn.Activation_Sigmoid()
     out: NDArray[np.float64] = sigmoid.forward(relu.forward(dropout.forward(dense.forward(X), True)))
     bce = nn.Loss_BinaryCrossentropy()
