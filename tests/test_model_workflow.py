@@ -114,6 +114,20 @@ def test_shuffle_draws_a_permutation_per_epoch_from_numpys_generator(spiral):
     assert not np.array_equal(orders[0], orders[1])
 
 
+def test_shuffled_batches_are_the_epochs_permutation_in_order(spiral):
+    X, y = spiral
+    first = seen_by_first_layer()
+    model = spiral_model(first=first)
+    np.random.seed(5)
+    model.train(X, y, epochs=2, batch_size=64, verbose=False, shuffle=True)
+    np.random.seed(5)
+    expected = [X[order][i:i + 64] for order in (np.random.permutation(len(X)) for _ in range(2))
+                for i in range(0, len(X), 64)]
+    assert len(first.batches) == len(expected) > 2
+    for seen, batch in zip(first.batches, expected):
+        np.testing.assert_array_equal(seen, batch)
+
+
 def test_shuffled_training_repeats_for_a_seed_and_unshuffled_keeps_the_order(spiral):
     X, y = spiral
     runs = []
