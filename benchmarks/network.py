@@ -47,15 +47,10 @@ from nnfast.baseline import book as ref
 from nnfast.bench import best_times
 from nnfast.bench.__main__ import blas, cpu_model
 from nnfast.datasets import spiral_data
-from test_training import BATCH, mlp_data, mlp_model, spiral_loop, torch_setup, torch_train
+from test_training import BATCH, mlp_data, mlp_model, spiral_loop, torch, torch_setup, torch_train
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import book_chapter18  # noqa: E402  the book's chapter 18 Model.train, in NumPy
-
-try:
-    import torch
-except ImportError:  # optional: its rows are skipped
-    torch = None
 
 QUIET = 10**9  # print_every that never prints
 HAS_NETWORK = hasattr(_core, "Network")
