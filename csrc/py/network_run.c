@@ -232,6 +232,22 @@ static int labels_or_targets(NetworkObject *self, const char *fn, PyObject *obj,
     return *holder ? 0 : -1;
 }
 
+/* IndexError for the first label of d outside [0, n_outputs) (C found one), naming it as y
+ * (y_obj) holds it, as the losses' label errors do. */
+static void raise_bad_label_of(NetworkObject *self, PyObject *y_obj, const nnf_net_data *d)
+{
+    nnf_idx k = nnf_net_outputs(self->net), i = 0;
+    while (i < d->n - 1 && d->labels[i * d->labels_s] >= 0 && d->labels[i * d->labels_s] < k)
+        i++;
+    PyArrayObject *y = to_array("Network.train", "y", y_obj);
+    PyObject *val = y ? PyArray_GETITEM(y, PyArray_GETPTR1(y, i)) : NULL;
+    if (val)
+        PyErr_Format(PyExc_IndexError, "Network.train: y[%zd] = %S is not a class index in "
+                     "[0, %zd)", (Py_ssize_t)i, val, (Py_ssize_t)k);
+    Py_XDECREF(val);
+    Py_XDECREF(y);
+}
+
 /* reports: None, or a writable C-contiguous float64 array (epochs, 4). */
 static int reports_arg(const char *fn, PyObject *obj, long long epochs, double **rows)
 {
@@ -319,7 +335,9 @@ PyObject *network_train(NetworkObject *self, PyObject *const *args, Py_ssize_t n
     nnf_status st = nnf_net_train(self->net, &d, &o);
     take_gil(&c);
     self->running = 0;
-    if (network_raise(self, "train", st) == 0)
+    if (st == NNF_ELABEL && d.labels)
+        raise_bad_label_of(self, v[1], &d);
+    else if (network_raise(self, "train", st) == 0)
         ret = PyLong_FromLongLong(epochs);
 done:
     PyMem_Free(c.seen);
