@@ -7,6 +7,7 @@ import ast
 import gc
 import inspect
 import math
+import sys
 import threading
 import time
 from pathlib import Path
@@ -221,6 +222,20 @@ def test_forward_is_model_predict_for_any_strides_and_out():
     np.testing.assert_array_equal(out, expected)
 
 
+def test_train_reads_any_strides_in_place():
+    # reversed and column-major views train as their contiguous copies do
+    X, y = spiral()
+    _, a = build(SPIRAL, X, y, np.float64, *CLASSIFIER)
+    _, b = build(SPIRAL, X, y, np.float64, *CLASSIFIER)
+    a.train(np.asfortranarray(X)[::-1], y[::-1], epochs=3, batch_size=64)
+    b.train(np.ascontiguousarray(X[::-1]), np.ascontiguousarray(y[::-1]), epochs=3,
+            batch_size=64)
+    for which in ("weights", "biases", "weight_cache"):
+        np.testing.assert_array_equal(a.param(0, which), b.param(0, which))
+    book_rate = 0.05 * (1. / (1. + 5e-7 * 14))  # the book's decay before step 15
+    assert a.get_iterations() == b.get_iterations() == (15, book_rate)
+
+
 # ------------------------------------------------------------------------------ views
 def test_param_views_are_the_networks_memory_and_keep_it_alive():
     X, y = spiral()
@@ -295,6 +310,8 @@ BAD_CALLS = [
      IndexError, r"Network.train: y\[0\] = 18446744073709551615 is not a class index"),
     (lambda net, X, y: net.train(X, -BAD_LABELS[::-1], epochs=1), IndexError,
      r"Network.train: y\[296\] = -7 is not a class index in \[0, 3\)"),
+    (lambda net, X, y: net.train(X[:0], y[:0], epochs=1), ValueError,
+     r"Network.train: the data set needs inputs and at least one sample"),
     (lambda net, X, y: net.train(X, y, epochs=-1), ValueError, r"epochs must be >= 0, got -1"),
     (lambda net, X, y: net.train(X, y, epochs=1.5), TypeError, r"epochs must be an int"),
     (lambda net, X, y: net.train(X, y), TypeError, r"missing required argument 'epochs'"),
@@ -518,3 +535,28 @@ def test_network_stub_and_docstrings_match_the_type():
             f = stubs[name]
             params = [a.arg for a in f.args.args + f.args.kwonlyargs]
             assert params == list(inspect.signature(attr).parameters), name
+
+
+def test_calls_hold_no_reference_after_they_return():
+    # what the callbacks return, the arrays and the network: as many references after 50
+    # calls (successes and each kind of failure) as before
+    X, y, net = dropout_net()
+    perm, mask = np.arange(300)[::-1].copy(), np.ones((300, 16), np.int64)
+    reports, out = np.zeros((2, 4)), np.zeros((300, 3))
+    objects = (net, X, y, perm, mask, reports, out)
+
+    def calls():
+        net.train(X, y, epochs=2, batch_size=100, order=lambda e: perm, reports=reports,
+                  dropout_mask=lambda layer, m, n, keep: mask[:m], on_step=lambda *a: None)
+        net.forward(X, out=out)
+        net.param(0, "weight_cache")
+        for bad in (lambda e: 1 / 0, lambda e: perm[:-1]):
+            with pytest.raises((ZeroDivisionError, ValueError)):
+                net.train(X, y, epochs=1, order=bad, dropout_mask=lambda layer, m, n, keep: mask[:m])
+        with pytest.raises(IndexError):
+            net.train(X, y + 5, epochs=1, dropout_mask=lambda layer, m, n, keep: mask[:m])
+    calls()
+    before = [sys.getrefcount(o) for o in objects]
+    for _ in range(50):
+        calls()
+    assert [sys.getrefcount(o) for o in objects] == before

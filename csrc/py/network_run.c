@@ -176,7 +176,8 @@ static PyArrayObject *network_matrix(NetworkObject *self, const char *fn, const 
         PyErr_Format(PyExc_TypeError, "%s: %s has dtype %S but the network is %S: convert it "
                      "once with .astype(np.%S)", fn, name, (PyObject *)PyArray_DESCR(a),
                      (PyObject *)want, (PyObject *)want);
-    else if (PyArray_NDIM(a) != 2 || PyArray_DIM(a, 1) != cols || (n >= 0 && PyArray_DIM(a, 0) != n))
+    else if (PyArray_NDIM(a) != 2 || PyArray_DIM(a, 1) != cols ||
+             (n >= 0 && PyArray_DIM(a, 0) != n))
         PyErr_Format(PyExc_ValueError, "%s: %s has shape %s; expected (%s, %zd), %s", fn, name,
                      SHAPE(a), n >= 0 ? "n" : "samples", (Py_ssize_t)cols, of);
     else if (!PyArray_ISALIGNED(a))
@@ -302,7 +303,8 @@ PyObject *network_train(NetworkObject *self, PyObject *const *args, Py_ssize_t n
                      "are keywords", fn);
         return NULL;
     }
-    if (network_busy(self, "train") < 0 || parse_args(fn, args, nargs, kwnames, names, 9, 3, v) < 0 ||
+    if (network_busy(self, "train") < 0 ||
+        parse_args(fn, args, nargs, kwnames, names, 9, 3, v) < 0 ||
         network_int_arg(fn, "epochs", v[2], 0, &epochs) < 0 ||
         network_int_arg(fn, "batch_size", unless_none(v[3]), 0, &batch_size) < 0 ||
         network_int_arg(fn, "report_every", v[7], 1, &report_every) < 0 ||
@@ -320,7 +322,8 @@ PyObject *network_train(NetworkObject *self, PyObject *const *args, Py_ssize_t n
         PyErr_NoMemory();
         goto done;
     }
-    nnf_idx batch = batch_size == 0 || batch_size > d.n ? d.n : (nnf_idx)batch_size;
+    /* (no samples: C refuses the data set; 1 keeps the count of steps defined meanwhile) */
+    nnf_idx batch = batch_size == 0 || batch_size > d.n ? (d.n ? d.n : 1) : (nnf_idx)batch_size;
     c.order = v[4], c.dropout_mask = v[5], c.on_step = v[6];
     c.report_every = (nnf_idx)report_every, c.steps = (d.n + batch - 1) / batch;
     /* on_step runs after every step, for the signal check; the caller's every report_every */
@@ -359,7 +362,8 @@ PyObject *network_forward(NetworkObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     }
     PyArrayObject *X = NULL, *res = NULL;
-    if (network_busy(self, "forward") < 0 || parse_args(fn, args, nargs, kwnames, names, 3, 1, v) < 0 ||
+    if (network_busy(self, "forward") < 0 ||
+        parse_args(fn, args, nargs, kwnames, names, 3, 1, v) < 0 ||
         network_int_arg(fn, "batch_size", unless_none(v[2]), 0, &batch_size) < 0 ||
         !(X = network_matrix(self, fn, "X", v[0], -1, self->n_inputs, "the network's inputs")))
         return NULL;
