@@ -498,10 +498,10 @@ def test_ctrl_c_stops_between_two_steps_with_whole_steps_done():
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         timer.start()
-        net.train(X, y, epochs=20_000, batch_size=10)  # 300 steps an epoch
+        net.train(X, y, epochs=5_000, batch_size=10)  # 300 steps an epoch
     timer.join()
     k = net.get_iterations()[0]
-    assert 0 < k < 6_000_000 and time.monotonic() - start < 30
+    assert 0 < k < 1_500_000 and time.monotonic() - start < 30
     # k whole steps from the same start: the epochs done, then the first batches of the next
     fresh.train(X, y, epochs=k // 300, batch_size=10)
     if k % 300:
