@@ -6,10 +6,11 @@ integer arrays, mixed float32/float64) is computed in float32 or float64 as NumP
 choose, typed ``NDArray[np.floating[Any]]``.
 """
 
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 _Float = TypeVar("_Float", np.float32, np.float64)
 _Activation = Literal["linear", "relu", "softmax"] | None
@@ -180,3 +181,68 @@ def adam_update(
     beta_2: float = 0.999,
 ) -> None: ...
 def regularization_loss(x: ArrayLike, l1: float = 0, l2: float = 0) -> float: ...
+
+_Param = Literal[
+    "weights", "biases", "dweights", "dbiases", "weight_momentums", "weight_cache",
+    "bias_momentums", "bias_cache",
+]
+
+class Network:
+    """The C library's network (nnf_net): the book's Model with every buffer in C."""
+
+    def __init__(self, dtype: DTypeLike, n_inputs: int) -> None: ...
+    @property
+    def dtype(self) -> np.dtype[np.floating[Any]]: ...
+    @property
+    def n_inputs(self) -> int: ...
+    @property
+    def n_outputs(self) -> int: ...
+    @property
+    def n_layers(self) -> int: ...
+    def add_dense(
+        self,
+        n_outputs: int,
+        weight_l1: float = 0.0,
+        weight_l2: float = 0.0,
+        bias_l1: float = 0.0,
+        bias_l2: float = 0.0,
+    ) -> int: ...
+    def add_activation(self, kind: Literal["relu", "softmax", "sigmoid", "linear"]) -> int: ...
+    def add_dropout(self, rate: float) -> int: ...
+    def set_loss(
+        self, kind: Literal["categorical_crossentropy", "binary_crossentropy", "mse", "mae"]
+    ) -> None: ...
+    def set_accuracy(
+        self, kind: Literal["categorical", "binary", "regression"], precision: float = 0.0
+    ) -> None: ...
+    def set_optimizer(
+        self,
+        kind: Literal["sgd", "adagrad", "rmsprop", "adam"],
+        *,
+        learning_rate: float | None = None,
+        decay: float | None = None,
+        momentum: float | None = None,
+        epsilon: float | None = None,
+        rho: float | None = None,
+        beta_1: float | None = None,
+        beta_2: float | None = None,
+    ) -> None: ...
+    def param(self, layer: int, which: _Param) -> _AnyFloatArray | None: ...
+    def get_iterations(self) -> tuple[int, float]: ...
+    def set_iterations(self, iterations: int, learning_rate: float) -> None: ...
+    def train(
+        self,
+        X: _AnyFloatArray,
+        y: NDArray[Any],
+        *,
+        epochs: int,
+        batch_size: int = 0,
+        order: Callable[[int], ArrayLike] | None = None,
+        dropout_mask: Callable[[int, int, int, float], ArrayLike] | None = None,
+        on_step: Callable[[int, int, float, float, float, float], object] | None = None,
+        report_every: int = 1,
+        reports: NDArray[np.float64] | None = None,
+    ) -> int: ...
+    def forward(
+        self, X: _AnyFloatArray, *, out: _AnyFloatArray | None = None, batch_size: int = 0
+    ) -> _AnyFloatArray: ...

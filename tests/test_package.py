@@ -29,7 +29,8 @@ FORWARD = ["dot", "dense", "relu", "linear", "softmax", "categorical_crossentrop
 
 
 def core_functions():
-    return sorted(n for n, v in vars(_core).items() if not n.startswith("_") and callable(v))
+    return sorted(n for n, v in vars(_core).items()
+                  if not n.startswith("_") and callable(v) and not isinstance(v, type))
 
 
 def run(*args, cwd=ROOT, env=None, timeout=300):

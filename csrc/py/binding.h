@@ -5,8 +5,9 @@
  *
  * Files: args.h (argument parsing), arrays.c/.h (conversion, matrix views, results and out=),
  * labels.c/.h (class labels), one file per kernel family exporting its method table
- * (products.c, activations.c, losses.c, dropout.c, optimizers.c), module.c (the module:
- * ISA and thread settings, the method table assembled from the families').
+ * (products.c, activations.c, losses.c, dropout.c, optimizers.c), network.c/network_run.c
+ * (the type Network over the C library's network), module.c (the module: ISA and thread
+ * settings, the method table assembled from the families', the Network type).
  */
 #ifndef NNF_PY_BINDING_H
 #define NNF_PY_BINDING_H
@@ -75,6 +76,8 @@ extern PyMethodDef nnf_py_activations_methods[];
 extern PyMethodDef nnf_py_losses_methods[];
 extern PyMethodDef nnf_py_dropout_methods[];
 extern PyMethodDef nnf_py_optimizers_methods[];
+/* The type nnfast._core.Network (network.c, network_run.c). */
+extern PyTypeObject nnf_py_network_type;
 
 /* y = op(a, b) element-wise over two arrays of one shape (the sigmoid takes a alone): the
  * wrapper of every nnf_elementwise op (activations.c). */

@@ -14,7 +14,7 @@ void labelled_clear(labelled *d)
  * a copy converted by a loop here, which costs a fraction of NumPy's general cast for the
  * few hundred labels of a batch (uint64 labels above INT64_MAX become negative, so the
  * kernels' range check still refuses them). */
-static PyArrayObject *labels_as_int64(PyArrayObject *y)
+PyArrayObject *labels_as_int64(PyArrayObject *y)
 {
     if (PyArray_TYPE(y) == NPY_INT64 || !PyArray_ISINTEGER(y) || !PyArray_ISALIGNED(y) ||
         !PyArray_ISNOTSWAPPED(y))

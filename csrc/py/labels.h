@@ -15,6 +15,8 @@ int labelled_parse(const char *fn, const char *pred_name, PyObject *pred_obj, Py
                    labelled *d);
 void labelled_clear(labelled *d);
 void raise_bad_label(const char *fn, const labelled *d, nnf_idx row);
+/* 1-D integer labels y as int64 (a new reference; y itself when it is int64 already). */
+PyArrayObject *labels_as_int64(PyArrayObject *y);
 
 /* Label pointers of d for the kernels: (idx, idx_s, onehot, oh_rs, oh_cs). */
 #define LABEL_ARGS(d) ((d).idx ? (d).L.data : NULL), (d).L.rs, \

@@ -136,6 +136,9 @@ PyMODINIT_FUNC PyInit__core(void)
 #ifndef NNF_COMPILE_ARGS
 #define NNF_COMPILE_ARGS "unknown"
 #endif
+    if (mod && (PyType_Ready(&nnf_py_network_type) < 0 ||
+                PyModule_AddType(mod, &nnf_py_network_type) < 0))
+        Py_CLEAR(mod);
     if (mod && PyModule_AddStringConstant(mod, "COMPILE_ARGS", NNF_COMPILE_ARGS) < 0)
         Py_CLEAR(mod);
     return mod;
