@@ -381,6 +381,18 @@ def test_network_misuse_statuses(build):
     assert run.stdout.count("ok ") >= 20, run.stdout
 
 
+def test_net_timing_runs(build):
+    # tests/c/net_timing.c, the speed tool (csrc's developers run it with more repeats): it
+    # builds both networks it times and reports every line
+    run = subprocess.run([str(build / "net_timing"), "1"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    for name in ("spiral", "chapter18"):
+        assert re.search(rf"^{name} train [\d.]+ us/epoch, kernels alone [\d.]+ us/epoch, "
+                         r"ratio [\d.]+$", run.stdout, re.M), run.stdout
+    assert "dropout_philox" in run.stdout and "dense_backward 1 + ReLU" in run.stdout
+
+
 # ---------------------------------------------------------------------------------------------
 # The network's own dropout masks (nnf_net_set_dropout_stream): nnfast.dropout_philox's.
 
@@ -458,5 +470,42 @@ def test_network_fast_dropout_shuffled_each_layer_its_stream(build, tmp_path):
     c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical", ADAM, X, y,
                                        epochs=4, batch_size=100, orders=orders,
                                        streams=[(1, 0), (2**64 - 1, 2**40), (77, 5)])
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("spec, batch_size, streams", [
+    # 64 wide: blocks of 64 rows, so batches of 65 end each task's rows on a 1-row block
+    (CHAPTER_18, 65, [(9, 0)]),
+    # a sigmoid before the dropout (not computed by its dense layer): the dropout's dinputs
+    # alone, book masks
+    ([("dense", 16, 0, 0, 0, 0), ("sigmoid",), ("dropout", 0.25), ("dense", 3, 0, 0, 0, 0),
+      ("softmax",)], 70, None),
+    # rows wider than a block (4096 elements), book masks
+    ([("dense", 4100, 0, 0, 0, 0), ("relu",), ("dropout", 0.5), ("dense", 3, 0, 0, 0, 0),
+      ("softmax",)], 150, None),
+])
+def test_network_dropout_dinputs_by_row_blocks_are_the_class_paths(build, tmp_path, spec,
+                                                                    batch_size, streams):
+    # A dense layer after a dropout computes its dinputs, the dropout's and the ReLU's backward
+    # a block of rows at a time: every row the whole batch's numbers
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical", ADAM, X, y,
+                                       epochs=2, batch_size=batch_size, streams=streams)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_network_chapter_18_size_fast_dropout_bitwise(build, tmp_path):
+    # Chapter 18's network at its size (3,000 samples, 512 wide): the row blocks split over
+    # threads, and every product past its blocking sizes
+    from nnfast.datasets import spiral_data
+    np.random.seed(2)
+    X, y = spiral_data(1000, 3)
+    spec = [("dense", 512, 0, 5e-4, 0, 5e-4), ("relu",), ("dropout", 0.1),
+            ("dense", 3, 0, 0, 0, 0), ("softmax",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical",
+                                       ("adam", {"learning_rate": 0.05, "decay": 5e-5}), X, y,
+                                       epochs=3, streams=[(2**40 + 3, 0)])
     for a, b in zip(c, py):
         np.testing.assert_array_equal(a, b)
