@@ -477,8 +477,7 @@ def test_network_fast_dropout_shuffled_each_layer_its_stream(build, tmp_path):
 @pytest.mark.parametrize("spec, batch_size, streams", [
     # 64 wide: blocks of 64 rows, so batches of 65 end each task's rows on a 1-row block
     (CHAPTER_18, 65, [(9, 0)]),
-    # a sigmoid before the dropout (not computed by its dense layer): the dropout's dinputs
-    # alone, book masks
+    # a sigmoid before the dropout: the dropout's backward alone, book masks
     ([("dense", 16, 0, 0, 0, 0), ("sigmoid",), ("dropout", 0.25), ("dense", 3, 0, 0, 0, 0),
       ("softmax",)], 70, None),
     # rows wider than a block (4096 elements), book masks
@@ -487,8 +486,8 @@ def test_network_fast_dropout_shuffled_each_layer_its_stream(build, tmp_path):
 ])
 def test_network_dropout_dinputs_by_row_blocks_are_the_class_paths(build, tmp_path, spec,
                                                                     batch_size, streams):
-    # A dense layer after a dropout computes its dinputs, the dropout's and the ReLU's backward
-    # a block of rows at a time: every row the whole batch's numbers
+    # The backward of a dropout after a ReLU, and the ReLU's, run a block of rows at a time:
+    # every row the whole batch's numbers
     X, y = spiral()
     c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical", ADAM, X, y,
                                        epochs=2, batch_size=batch_size, streams=streams)
