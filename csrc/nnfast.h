@@ -215,8 +215,8 @@ typedef struct {
     /* The samples' order in an epoch: a permutation of 0..n-1 into order (n). NULL: in order. */
     int (*order)(void *ctx, int64_t epoch, nnf_idx n, int64_t *order);
     /* Dropout layer `layer`'s 0/1 mask (m, n) of the step, contiguous, 1 with probability
-     * keep (the book draws np.random.binomial(1, keep, (m, n))). Needed by a network with
-     * dropout. */
+     * keep (the book draws np.random.binomial(1, keep, (m, n))). A network with dropout
+     * needs it or each dropout layer's stream (nnf_net_set_dropout_stream). */
     int (*dropout_mask)(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, int64_t *mask);
     /* After each step whose number is a multiple of report_every (>= 1), and each epoch's
      * last: the step's report. */
@@ -230,6 +230,18 @@ typedef struct {
  * first step (NNF_ELABEL naming the sample in nnf_net_error). */
 nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
                          const nnf_net_train_options *options);
+/* Dropout layer `layer`'s own masks: the fast stream of nnfast.dropout_philox (Philox4x32-10,
+ * key seed, docs/numerics.md). With a stream set and options->dropout_mask NULL, each
+ * training step draws the layer's mask (m, n) in C as element e = i * n + j of the stream
+ * (seed, step), i counted from the batch's first row, then counts step up by one: the masks
+ * and outputs of nnfast.dropout_philox(batch inputs, rate, seed, step), as a Python
+ * Layer_Dropout(rng="fast") of that seed and step draws them, for any thread count. A
+ * dropout_mask hook, when given, draws every dropout layer's mask instead (the stream is then
+ * neither read nor stepped). get reads the stream's seed and next step (NNF_EINVAL before a
+ * set); both return NNF_EINVAL for a layer that is not dropout. */
+nnf_status nnf_net_set_dropout_stream(nnf_net *net, int layer, uint64_t seed, uint64_t step);
+nnf_status nnf_net_get_dropout_stream(nnf_net *net, int layer, uint64_t *seed, uint64_t *step);
+
 /* The outputs (n, outputs) of inputs x (n, n_inputs), batch_size rows at a time (0: all),
  * without dropout (the book's training=False); out, in the network's dtype, is written
  * through its strides. */

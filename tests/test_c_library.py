@@ -69,9 +69,9 @@ def test_library_has_no_python_symbols(build):
 ROOT = CSRC.parent
 
 
-def layer_objects(spec, n_inputs):
+def layer_objects(spec, n_inputs, rng="book"):
     """nnfast.nn's layers for the spec's layer lines (drawn from NumPy's global generator),
-    each with the width of its output."""
+    each with the width of its output; dropout's masks drawn by ``rng``."""
     from nnfast import nn
     layers, width = [], n_inputs
     for item in spec:
@@ -79,7 +79,7 @@ def layer_objects(spec, n_inputs):
             layer = nn.Layer_Dense(width, *item[1:])
             width = item[1]
         elif item[0] == "dropout":
-            layer = nn.Layer_Dropout(item[1])
+            layer = nn.Layer_Dropout(item[1], rng=rng)
         else:
             layer = {"relu": nn.Activation_ReLU, "softmax": nn.Activation_Softmax,
                      "sigmoid": nn.Activation_Sigmoid, "linear": nn.Activation_Linear}[item[0]]()
@@ -110,14 +110,16 @@ def optimizer_line(kind, kwargs):
 
 def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs,
                batch_size=None, dtype=np.float64, orders=None, seed=0, stop=None,
-               python_epochs=None, again=0):
+               python_epochs=None, again=0, streams=None):
     """Trains the spec's network in C (net_check) and with Model.train from the same initial
     parameters, dropout masks and sample orders; checks the C network's outputs equal
     Model.predict's; returns both models' parameters, the C epochs' reports (then the last
     step's) and the Python model. With ``stop``, the C training stops after that many steps
     and Model.train runs ``python_epochs``; with ``again``, both train once more for that
-    many epochs. The parameters are each dense layer's weights, biases and the optimizer's
-    state arrays."""
+    many epochs. With ``streams``, a (seed, step) for each dropout layer, the layers draw
+    fast masks (rng="fast") from that seed and step, and the C network its own, from the
+    same: their streams must end at the same step. The parameters are each dense layer's
+    weights, biases and the optimizer's state arrays."""
     total = epochs + again
     from nnfast import nn
     X = X.astype(dtype)
@@ -125,7 +127,7 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     y = y if labels else y.astype(dtype)
     np.random.seed(seed)
     model = nn.Model()
-    layers = layer_objects(spec, X.shape[1])
+    layers = layer_objects(spec, X.shape[1], "book" if streams is None else "fast")
     for layer, _ in layers:
         if isinstance(layer, nn.Layer_Dense):
             layer.weights = layer.weights.astype(dtype)
@@ -139,6 +141,12 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     n, batch = len(X), batch_size or len(X)
     steps = -(-n // batch)
     dropouts = [(layer, width) for layer, width in layers if isinstance(layer, nn.Layer_Dropout)]
+    stream_lines = []
+    if streams is not None:  # the C network draws these masks itself: none in DATA
+        for (layer, _), (stream_seed, step) in zip(dropouts, streams, strict=True):
+            layer._seed, layer._step = stream_seed, step
+            stream_lines.append(f"stream {model.layers.index(layer)} {stream_seed} {step}")
+        dropouts = []
     # The masks Model.train draws, drawn the same way from the same state beforehand.
     state = np.random.get_state()
     masks = [np.random.binomial(1, layer.rate, size=(min(batch, n - s * batch), width))
@@ -151,7 +159,7 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     lines += [f"loss {loss}", f"accuracy {accuracy} {precision!r}", optimizer_line(*optimizer),
               f"train {n} {epochs} {batch_size or 0} {int(orders is not None)} "
               f"{'labels' if labels else 'targets'}"] + ([f"stop {stop}"] if stop else []) + \
-        ([f"again {again}"] if again else [])
+        ([f"again {again}"] if again else []) + stream_lines
     (tmp_path / "spec").write_text("\n".join(lines) + "\n")
     with open(tmp_path / "data", "wb") as f:
         f.write(np.ascontiguousarray(X).tobytes())
@@ -179,6 +187,10 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     py_params = [getattr(layer, name) for layer in dense for name in
                  ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
                   "bias_cache") if hasattr(layer, name)]
+    if streams is not None:  # each layer's stream where Python's ended
+        printed = re.findall(r"^stream (\d+) (\d+) (\d+)$", run.stdout, re.M)
+        assert printed == [(str(model.layers.index(layer)), str(layer._seed), str(layer._step))
+                           for layer in model.layers if isinstance(layer, nn.Layer_Dropout)]
     raw = np.fromfile(tmp_path / "out", dtype=np.uint8)
     c_params, at = [], 0
     for p in py_params:
@@ -367,3 +379,132 @@ def test_network_misuse_statuses(build):
     run = subprocess.run([str(build / "net_errors")], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
     assert run.stdout.count("ok ") >= 20, run.stdout
+
+
+def test_net_timing_runs(build):
+    # tests/c/net_timing.c, the speed tool (csrc's developers run it with more repeats): it
+    # builds both networks it times and reports every line
+    run = subprocess.run([str(build / "net_timing"), "1"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    for name in ("spiral", "chapter18"):
+        assert re.search(rf"^{name} train [\d.]+ us/epoch, kernels alone [\d.]+ us/epoch, "
+                         r"ratio [\d.]+$", run.stdout, re.M), run.stdout
+    assert "dropout_philox" in run.stdout and "dense_backward 1 + ReLU" in run.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# The network's own dropout masks (nnf_net_set_dropout_stream): nnfast.dropout_philox's.
+
+def run_masks(build, tmp_path, X, rate, seed, step, batch, epochs, threads):
+    """net_masks: the last step's dropout output and binary mask, the stream's next step and
+    the last step's rows."""
+    X.tofile(tmp_path / "x")
+    run = subprocess.run([str(build / "net_masks"), str(X.dtype.itemsize * 8), str(len(X)),
+                          str(X.shape[1]), repr(rate), str(seed), str(step), str(batch),
+                          str(epochs), str(threads), str(tmp_path / "x"), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    stream = re.search(r"^stream (\d+) (\d+)$", run.stdout, re.M)
+    rows = int(re.search(r"^rows (\d+)$", run.stdout, re.M)[1])
+    assert int(stream[1]) == seed
+    raw = np.fromfile(tmp_path / "out", dtype=X.dtype).reshape(2, rows, X.shape[1])
+    return raw[0], raw[1], int(stream[2]), rows
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch, threads", [(0, 1), (0, 2), (64, 2)])
+def test_network_masks_are_dropout_philox(build, tmp_path, dtype, batch, threads):
+    # 150 samples of 40: 3 steps an epoch in batches of 64, the last of 22 rows, whose mask is
+    # elements i * 40 + j of the stream counted from the batch's first row, as the Python
+    # layer draws it from the batch it is given
+    import nnfast
+    X = np.random.default_rng(3).standard_normal((150, 40)).astype(dtype)
+    seed, step, epochs = 2**64 - 12345, 7, 2
+    out, bm, next_step, rows = run_masks(build, tmp_path, X, 0.3, seed, step, batch, epochs,
+                                         threads)
+    steps = epochs * (3 if batch else 1)
+    assert next_step == step + steps
+    want_out, want_bm = nnfast.dropout_philox(X[len(X) - rows:], 0.3, seed, next_step - 1)
+    assert want_out.dtype == out.dtype == dtype
+    np.testing.assert_array_equal(bm, want_bm)
+    np.testing.assert_array_equal(out, want_out)
+    assert 0.6 < (bm != 0).mean() < 0.8  # kept: 0.7
+
+
+def test_network_masks_differ_by_step_and_seed(build, tmp_path):
+    X = np.ones((100, 30))
+    a = run_masks(build, tmp_path, X, 0.5, 11, 0, 0, 1, 1)[1]
+    b = run_masks(build, tmp_path, X, 0.5, 11, 1, 0, 1, 1)[1]
+    c = run_masks(build, tmp_path, X, 0.5, 12, 0, 0, 1, 1)[1]
+    assert (a != b).mean() > 0.3 and (a != c).mean() > 0.3
+
+
+CHAPTER_18 = [("dense", 64, 0, 5e-4, 0, 5e-4), ("relu",), ("dropout", 0.1),
+              ("dense", 3, 0, 0, 0, 0), ("softmax",)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_network_fast_dropout_equals_model_train_bitwise(build, tmp_path, dtype):
+    # Model.train with Layer_Dropout(rng="fast") and the C network from the same seed and
+    # step: the same masks, so the same parameters, and both streams end at the same step
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, CHAPTER_18, "cce", "categorical",
+                                       ("adam", {"learning_rate": 0.05, "decay": 5e-5}), X, y,
+                                       epochs=6, batch_size=128, dtype=dtype,
+                                       streams=[(2**63 + 5, 3)], again=2)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+    assert model.layers[2]._step == 3 + 8 * 3
+    assert reports[7][1] == model.loss.regularization_loss() > 0
+
+
+def test_network_fast_dropout_shuffled_each_layer_its_stream(build, tmp_path):
+    # Three dropout layers (the first on the inputs), each its own stream; a new sample order
+    # each epoch
+    X, y = spiral()
+    spec = [("dropout", 0.2)] + CHAPTER_18[:3] + [("dense", 16, 0, 0, 0, 0), ("relu",),
+                                                  ("dropout", 0.3)] + CHAPTER_18[3:]
+    rng = np.random.default_rng(8)
+    orders = [rng.permutation(len(X)) for _ in range(4)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical", ADAM, X, y,
+                                       epochs=4, batch_size=100, orders=orders,
+                                       streams=[(1, 0), (2**64 - 1, 2**40), (77, 5)])
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("spec, batch_size, streams", [
+    # 64 wide: blocks of 64 rows, so batches of 65 end each task's rows on a 1-row block
+    (CHAPTER_18, 65, [(9, 0)]),
+    # a sigmoid before the dropout: the dropout's backward alone, book masks
+    ([("dense", 16, 0, 0, 0, 0), ("sigmoid",), ("dropout", 0.25), ("dense", 3, 0, 0, 0, 0),
+      ("softmax",)], 70, None),
+    # rows wider than a block (4096 elements), book masks
+    ([("dense", 4100, 0, 0, 0, 0), ("relu",), ("dropout", 0.5), ("dense", 3, 0, 0, 0, 0),
+      ("softmax",)], 150, None),
+])
+def test_network_dropout_dinputs_by_row_blocks_are_the_class_paths(build, tmp_path, spec,
+                                                                    batch_size, streams):
+    # The backward of a dropout after a ReLU, and the ReLU's, run a block of rows at a time:
+    # every row the whole batch's numbers
+    X, y = spiral()
+    c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical", ADAM, X, y,
+                                       epochs=2, batch_size=batch_size, streams=streams)
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_network_chapter_18_size_fast_dropout_bitwise(build, tmp_path):
+    # Chapter 18's network at its size (3,000 samples, 512 wide): the row blocks split over
+    # threads, and every product past its blocking sizes
+    from nnfast.datasets import spiral_data
+    np.random.seed(2)
+    X, y = spiral_data(1000, 3)
+    spec = [("dense", 512, 0, 5e-4, 0, 5e-4), ("relu",), ("dropout", 0.1),
+            ("dense", 3, 0, 0, 0, 0), ("softmax",)]
+    c, py, reports, model = train_both(build, tmp_path, spec, "cce", "categorical",
+                                       ("adam", {"learning_rate": 0.05, "decay": 5e-5}), X, y,
+                                       epochs=3, streams=[(2**40 + 3, 0)])
+    for a, b in zip(c, py):
+        np.testing.assert_array_equal(a, b)

@@ -289,6 +289,41 @@ void *nnf_net_param(nnf_net *net, int layer, nnf_param which, nnf_idx *rows, nnf
     return p;
 }
 
+/* Layer `layer` if it is dropout; else NULL, with fn's message. */
+static net_layer *dropout_layer(nnf_net *net, int layer, const char *fn)
+{
+    net->error[0] = '\0';
+    if (layer < 0 || layer >= net->n_layers || net->layers[layer].kind != NNF_LAYER_DROPOUT) {
+        net_fail(net, NNF_EINVAL, "%s: layer %d is not a dropout layer", fn, layer);
+        return NULL;
+    }
+    return &net->layers[layer];
+}
+
+nnf_status nnf_net_set_dropout_stream(nnf_net *net, int layer, uint64_t seed, uint64_t step)
+{
+    net_layer *l = dropout_layer(net, layer, "nnf_net_set_dropout_stream");
+    if (!l)
+        return NNF_EINVAL;
+    l->has_stream = 1;
+    l->seed = seed;
+    l->step = step;
+    return NNF_OK;
+}
+
+nnf_status nnf_net_get_dropout_stream(nnf_net *net, int layer, uint64_t *seed, uint64_t *step)
+{
+    net_layer *l = dropout_layer(net, layer, "nnf_net_get_dropout_stream");
+    if (!l)
+        return NNF_EINVAL;
+    if (!l->has_stream)
+        return net_fail(net, NNF_EINVAL, "nnf_net_get_dropout_stream: layer %d has no stream "
+                        "(nnf_net_set_dropout_stream sets one)", layer);
+    *seed = l->seed;
+    *step = l->step;
+    return NNF_OK;
+}
+
 void nnf_net_init_weights(nnf_net *net, uint64_t seed) { net->ops->init_weights(net, seed); }
 
 nnf_status net_plan(nnf_net *net, int training)

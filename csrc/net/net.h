@@ -31,6 +31,10 @@ typedef struct {
      * gradient (rows, n_out), dropout's mask and binary mask (rows, n_out). */
     void *out, *din, *drelu, *bm;
     int64_t *mask;
+    /* Dropout's own masks (nnf_net_set_dropout_stream): Philox's stream (seed, step), step
+     * the next training step's. */
+    int has_stream;
+    uint64_t seed, step;
 } net_layer;
 
 struct nnf_net;
@@ -38,7 +42,8 @@ struct nnf_net;
 /* One dtype's work (pass.inc). m: the batch's rows. */
 typedef struct {
     size_t size; /* sizeof the element type */
-    /* Output of every layer from x (m, n_inputs); masks drawn through `draw` in training. */
+    /* Output of every layer from x (m, n_inputs); in training, dropout's masks drawn by
+     * draw->dropout_mask, or without it by each layer's stream at its step. */
     nnf_status (*forward)(struct nnf_net *net, nnf_idx m, const void *x, nnf_idx x_rs,
                           nnf_idx x_cs, int training, const nnf_net_train_options *draw);
     /* The loss's gradient into net->dloss; the batch's loss sum, its mean as the book's

@@ -1,5 +1,10 @@
 /* net/pass.c: pass.inc for float and double, and the network's table of each. */
 #include <math.h>
+/* NNF_PAR_MIN_WORK, the work from which the kernels' threads pay; not the GEMM's helpers */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "gemm/gemm.h"
+#pragma GCC diagnostic pop
 #include "net.h"
 
 /* A uniform double in (0, 1) from splitmix64. */

@@ -32,12 +32,13 @@ static nnf_status check_data(nnf_net *net, const nnf_net_data *d)
     return NNF_OK;
 }
 
-static int has_dropout(const nnf_net *net)
+/* The first dropout layer without a stream, or -1. */
+static int dropout_without_stream(const nnf_net *net)
 {
     for (int i = 0; i < net->n_layers; i++)
-        if (net->layers[i].kind == NNF_LAYER_DROPOUT)
-            return 1;
-    return 0;
+        if (net->layers[i].kind == NNF_LAYER_DROPOUT && !net->layers[i].has_stream)
+            return i;
+    return -1;
 }
 
 /* The book's optimizer at this step: the learning rate decayed by the iterations so far
@@ -104,6 +105,9 @@ static nnf_status step(nnf_net *net, const nnf_net_data *d, const nnf_net_train_
     nnf_optim_params p = step_params(net);
     ops->update(net, &p);
     net->iterations++;
+    if (!o->dropout_mask) /* the streams move on to the next step's masks */
+        for (int i = 0; i < net->n_layers; i++)
+            net->layers[i].step += net->layers[i].kind == NNF_LAYER_DROPOUT;
     /* A step's accuracy: the mean over its (m, k) comparisons (m for the categorical). */
     nnf_idx compared = net->accuracy == NNF_ACC_CATEGORICAL ? m : m * k;
     *report = (nnf_net_report){report->epoch, report->step, data_loss, regularization,
@@ -125,9 +129,11 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
     if (o->epochs < 0 || o->batch_size < 0 || (o->on_step && o->report_every < 1))
         return net_fail(net, NNF_EINVAL, "nnf_net_train: epochs and batch_size must be >= 0, "
                         "report_every >= 1");
-    if (has_dropout(net) && !o->dropout_mask)
-        return net_fail(net, NNF_EINVAL, "nnf_net_train: a network with dropout needs "
-                        "options->dropout_mask");
+    int streamless = dropout_without_stream(net);
+    if (streamless >= 0 && !o->dropout_mask)
+        return net_fail(net, NNF_EINVAL, "nnf_net_train: dropout layer %d needs its masks: "
+                        "options->dropout_mask, or its stream (nnf_net_set_dropout_stream)",
+                        streamless);
     const nnf_idx n = data->n;
     const nnf_idx batch = o->batch_size == 0 || o->batch_size > n ? n : o->batch_size;
     const nnf_idx steps = (n + batch - 1) / batch;

@@ -10,6 +10,16 @@
 
 #include <stdint.h>
 
+/* GCC's AVX-512 units (isa/avx512.c, whose target region defines __AVX512F__) multiply eight
+ * counters a vector; every other compile runs the portable loop, which the compiler
+ * vectorizes as it can. */
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+#define NNF_PHILOX_AVX512 1
+#include <immintrin.h>
+#else
+#define NNF_PHILOX_AVX512 0
+#endif
+
 #define NNF_PHILOX_M0 0xD2511F53u /* the paper's multipliers and Weyl key increments */
 #define NNF_PHILOX_M1 0xCD9E8D57u
 #define NNF_PHILOX_W0 0x9E3779B9u
@@ -26,6 +36,42 @@ static inline void nnf_philox_blocks(uint64_t seed, uint64_t step, uint64_t bloc
                                      uint32_t *out)
 {
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+#if NNF_PHILOX_AVX512
+    /* Eight counters at a time, each 64-bit lane holding a word in its low half: vpmuludq
+     * multiplies the low halves into the exact 64-bit products, where the compiler makes
+     * the portable loop's multiplies four lanes at a time or full 64-bit ones (vpmullq),
+     * about twice the time. The same words as the portable loop. */
+    const __m512i m0 = _mm512_set1_epi64(NNF_PHILOX_M0), m1 = _mm512_set1_epi64(NNF_PHILOX_M1);
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+    for (int k = 0; k < nb; k += 8) {
+        __m512i b = _mm512_add_epi64(lane, _mm512_set1_epi64((long long)(block + (uint64_t)k)));
+        __m512i c0 = b, c1 = _mm512_srli_epi64(b, 32);
+        __m512i c2 = _mm512_set1_epi64((uint32_t)step);
+        __m512i c3 = _mm512_set1_epi64((long long)(step >> 32));
+        _Pragma("GCC unroll 10")
+        for (uint32_t r = 0; r < 10; r++) {
+            __m512i p0 = _mm512_mul_epu32(c0, m0), p1 = _mm512_mul_epu32(c2, m1);
+            c0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), c1),
+                                  _mm512_set1_epi64((uint32_t)(k0 + r * NNF_PHILOX_W0)));
+            c2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), c3),
+                                  _mm512_set1_epi64((uint32_t)(k1 + r * NNF_PHILOX_W1)));
+            c1 = p1;
+            c3 = p0;
+        }
+        /* words (0, 1) and (2, 3) of each counter as one 64-bit value each, low word first */
+        uint64_t w01[8], w23[8];
+        _mm512_storeu_si512(w01, _mm512_or_si512(_mm512_and_si512(c0, low),
+                                                 _mm512_slli_epi64(c1, 32)));
+        _mm512_storeu_si512(w23, _mm512_or_si512(_mm512_and_si512(c2, low),
+                                                 _mm512_slli_epi64(c3, 32)));
+        for (int j = 0; j < 8 && k + j < nb; j++) {
+            uint32_t *o = out + 4 * (k + j);
+            o[0] = (uint32_t)w01[j], o[1] = (uint32_t)(w01[j] >> 32);
+            o[2] = (uint32_t)w23[j], o[3] = (uint32_t)(w23[j] >> 32);
+        }
+    }
+#else
     for (int k = 0; k < nb; k++) {
         uint64_t b = block + (uint64_t)k; /* wraps at 2^64, as the counter's low half */
         uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32);
@@ -44,6 +90,7 @@ static inline void nnf_philox_blocks(uint64_t seed, uint64_t step, uint64_t bloc
         out[4 * k + 2] = c2;
         out[4 * k + 3] = c3;
     }
+#endif
 }
 
 /* The keep test of a fraction keep in (0, 1]: element e is kept iff its word w satisfies

@@ -9,6 +9,9 @@
  *     optimizer sgd|adagrad|rmsprop|adam LR DECAY MOMENTUM EPSILON RHO BETA_1 BETA_2
  *     train SAMPLES EPOCHS BATCH_SIZE ORDER(0|1) labels|targets
  *     stop STEPS           (on_step asks to stop after that many steps: NNF_STOPPED)
+ *     stream LAYER SEED STEP  (dropout layer LAYER draws its own masks: then no dropout_mask
+ *                          hook, DATA has no masks, and "stream LAYER SEED STEP" of each
+ *                          after the training is printed on stdout)
  *     again EPOCHS         (then nnf_net_train once more, for that many epochs)
  *   DATA (binary, native): x (SAMPLES, inputs) in dtype; labels (SAMPLES) int64 or targets
  *     (SAMPLES, outputs) in dtype; each dense layer's weights then biases in dtype; then per
@@ -24,22 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nnfast.h"
+#define PROGRAM "net_check"
+#include "check.h"
 
 static FILE *data;
-
-static void fail(const char *what, int status, const nnf_net *net)
-{
-    fprintf(stderr, "net_check: %s: status %d: %s\n", what, status, net ? nnf_net_error(net) : "");
-    exit(status ? status : 100);
-}
-
-#define CHECK(call)                                                                            \
-    do {                                                                                       \
-        nnf_status s_ = (call);                                                                \
-        if (s_ != NNF_OK)                                                                      \
-            fail(#call, (int)s_, net);                                                         \
-    } while (0)
 
 static void *read_all(size_t count, size_t size)
 {
@@ -72,6 +63,7 @@ static int epoch_hook(void *ctx, const nnf_net_report *r)
 
 static nnf_net_report last_step;
 static long long steps_done, stop_after = -1;
+static int streams[64], n_streams; /* the layers given a stream */
 
 static int step_hook(void *ctx, const nnf_net_report *r)
 {
@@ -148,6 +140,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(word, "again")) {
             if (fscanf(spec, "%lld", &again) != 1)
                 fail("again", 0, NULL);
+        } else if (!strcmp(word, "stream")) {
+            unsigned long long seed, step;
+            if (n_streams == 64 ||
+                fscanf(spec, "%d %llu %llu", &streams[n_streams], &seed, &step) != 3)
+                fail("stream", 0, NULL);
+            CHECK(nnf_net_set_dropout_stream(net, streams[n_streams++], seed, step));
         } else if (!strcmp(word, "stop")) {
             if (fscanf(spec, "%lld", &stop_after) != 1)
                 fail("stop", 0, NULL);
@@ -174,7 +172,8 @@ int main(int argc, char **argv)
     else
         d.targets = y, d.t_rs = n_out, d.t_cs = 1;
     nnf_net_train_options o = {.epochs = epochs, .batch_size = (nnf_idx)batch,
-                               .order = order ? order_hook : NULL, .dropout_mask = mask_hook,
+                               .order = order ? order_hook : NULL,
+                               .dropout_mask = n_streams ? NULL : mask_hook,
                                .on_step = step_hook, .report_every = 1, .on_epoch = epoch_hook};
     if (!(reports = calloc((size_t)(epochs + again) * 4 + 1, sizeof *reports)))
         fail("out of memory", 0, net);
@@ -188,6 +187,12 @@ int main(int argc, char **argv)
         fail("nnf_net_train", (int)trained, net);
     fclose(spec);
     fclose(data);
+    for (int i = 0; i < n_streams; i++) {
+        uint64_t seed, step;
+        CHECK(nnf_net_get_dropout_stream(net, streams[i], &seed, &step));
+        printf("stream %d %llu %llu\n", streams[i], (unsigned long long)seed,
+               (unsigned long long)step);
+    }
     static const nnf_param kept[] = {NNF_PARAM_WEIGHTS, NNF_PARAM_BIASES,
                                      NNF_PARAM_WEIGHT_MOMENTUMS, NNF_PARAM_WEIGHT_CACHE,
                                      NNF_PARAM_BIAS_MOMENTUMS, NNF_PARAM_BIAS_CACHE};

@@ -26,6 +26,13 @@ static int refuse(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, int64
     return 1;
 }
 
+static int ones(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, int64_t *mask)
+{
+    for (nnf_idx i = 0; i < m * n; i++)
+        mask[i] = 1;
+    return 0;
+}
+
 static int bad_order(void *ctx, int64_t epoch, nnf_idx n, int64_t *order)
 {
     for (nnf_idx i = 0; i < n; i++)
@@ -113,7 +120,36 @@ int main(void)
 
     net = classifier(1);
     expect("train: dropout without masks", nnf_net_train(net, &data, &one), NNF_EINVAL, net,
-           "dropout_mask");
+           "dropout layer 0 needs its masks: options->dropout_mask, or its stream "
+           "(nnf_net_set_dropout_stream)");
+    uint64_t seed = 0, step = 0;
+    expect("get_dropout_stream: none set", nnf_net_get_dropout_stream(net, 0, &seed, &step),
+           NNF_EINVAL, net, "layer 0 has no stream");
+    expect("set_dropout_stream: a dense layer", nnf_net_set_dropout_stream(net, 1, 5, 0),
+           NNF_EINVAL, net, "nnf_net_set_dropout_stream: layer 1 is not a dropout layer");
+    expect("set_dropout_stream: no such layer", nnf_net_set_dropout_stream(net, 3, 5, 0),
+           NNF_EINVAL, net, "layer 3 is not a dropout layer");
+    expect("get_dropout_stream: a dense layer", nnf_net_get_dropout_stream(net, -1, &seed, &step),
+           NNF_EINVAL, net, "nnf_net_get_dropout_stream: layer -1 is not a dropout layer");
+    expect("set_dropout_stream", nnf_net_set_dropout_stream(net, 0, UINT64_MAX, 41), NNF_OK,
+           net, NULL);
+    nnf_net_train_options three = {.epochs = 3, .batch_size = 3}; /* 2 steps an epoch */
+    expect("train: dropout with its stream", nnf_net_train(net, &data, &three), NNF_OK, net,
+           NULL);
+    nnf_net_get_dropout_stream(net, 0, &seed, &step);
+    expect("train: the stream stepped once a step",
+           seed == UINT64_MAX && step == 47 ? NNF_OK : NNF_EINVAL, NNF_OK, NULL, NULL);
+    nnf_net_train_options hooked = {.epochs = 1, .dropout_mask = ones};
+    expect("train: a mask hook wins over the stream", nnf_net_train(net, &data, &hooked),
+           NNF_OK, net, NULL);
+    nnf_net_get_dropout_stream(net, 0, &seed, &step);
+    expect("train: the hook's steps leave the stream", step == 47 ? NNF_OK : NNF_EINVAL, NNF_OK,
+           NULL, NULL);
+    nnf_net_get_iterations(net, &iterations, &lr);
+    expect("train: 7 steps made", iterations == 7 ? NNF_OK : NNF_EINVAL, NNF_OK, NULL, NULL);
+    nnf_net_free(net);
+
+    net = classifier(1);
     nnf_net_train_options refusing = {.epochs = 1, .dropout_mask = refuse};
     expect("train: a mask hook that fails", nnf_net_train(net, &data, &refusing),
            NNF_ECALLBACK, net, "dropout_mask failed (layer 0)");

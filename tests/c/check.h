@@ -1,0 +1,26 @@
+/* check.h: the test programs' exit on failure. A program defines PROGRAM (its name) before
+ * including this. */
+#ifndef NNF_TEST_CHECK_H
+#define NNF_TEST_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include "nnfast.h"
+
+/* Prints what failed, its status and the network's message; exits with the status (100 for
+ * a failure that has none). */
+static void fail(const char *what, int status, const nnf_net *net)
+{
+    fprintf(stderr, PROGRAM ": %s: status %d: %s\n", what, status, net ? nnf_net_error(net) : "");
+    exit(status ? status : 100);
+}
+
+/* Calls fail unless the call, in a scope with the network `net`, returns NNF_OK. */
+#define CHECK(call)                                                                            \
+    do {                                                                                       \
+        nnf_status s_ = (call);                                                                \
+        if (s_ != NNF_OK)                                                                      \
+            fail(#call, (int)s_, net);                                                         \
+    } while (0)
+
+#endif
