@@ -417,7 +417,7 @@ def test_bad_dropout_mask_stops_before_the_step(mask, exc, message):
     with pytest.raises(exc, match=message):
         net.train(X, y, epochs=1, dropout_mask=mask)
     assert net.get_iterations()[0] == 0
-    with pytest.raises(ValueError, match="a network with dropout needs options->dropout_mask"):
+    with pytest.raises(ValueError, match="dropout layer 2 needs its masks"):
         net.train(X, y, epochs=1)
     # any integer or bool dtype, the mask as given (all ones: nothing dropped)
     net.train(X, y, epochs=1, dropout_mask=lambda layer, m, n, keep: np.ones((m, n), bool))

@@ -392,6 +392,66 @@ static PyObject *py_set_iterations(NetworkObject *self, PyObject *const *args, P
     Py_RETURN_NONE;
 }
 
+/* A uint64 argument (a Python int in [0, 2**64)): 0, or -1 with TypeError / OverflowError. */
+static int uint64_arg(const char *fn, const char *name, PyObject *v, uint64_t *out)
+{
+    if (!PyLong_Check(v) || PyBool_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s must be an int, got %.100s", fn, name,
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    unsigned long long u = PyLong_AsUnsignedLongLong(v);
+    if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_OverflowError, "%s: %s must be in [0, 2**64), got %S", fn, name, v);
+        return -1;
+    }
+    *out = (uint64_t)u;
+    return 0;
+}
+
+static PyObject *py_set_dropout_stream(NetworkObject *self, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"layer", "seed", "step"};
+    const char *fn = "Network.set_dropout_stream";
+    PyObject *v[3];
+    long long layer = 0;
+    uint64_t seed = 0, step = 0;
+    if (network_busy(self, "set_dropout_stream") < 0 ||
+        parse_args(fn, args, nargs, kwnames, names, 3, 3, v) < 0 ||
+        network_int_arg(fn, "layer", v[0], 0, &layer) < 0 ||
+        uint64_arg(fn, "seed", v[1], &seed) < 0 || uint64_arg(fn, "step", v[2], &step) < 0)
+        return NULL;
+    if (layer >= self->n_layers) {
+        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
+                     fn, layer, self->n_layers);
+        return NULL;
+    }
+    if (network_raise(self, "set_dropout_stream",
+                      nnf_net_set_dropout_stream(self->net, (int)layer, seed, step)) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_get_dropout_stream(NetworkObject *self, PyObject *arg)
+{
+    const char *fn = "Network.get_dropout_stream";
+    long long layer = 0;
+    uint64_t seed = 0, step = 0;
+    if (network_busy(self, "get_dropout_stream") < 0 ||
+        network_int_arg(fn, "layer", arg, 0, &layer) < 0)
+        return NULL;
+    if (layer >= self->n_layers) {
+        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
+                     fn, layer, self->n_layers);
+        return NULL;
+    }
+    if (network_raise(self, "get_dropout_stream",
+                      nnf_net_get_dropout_stream(self->net, (int)layer, &seed, &step)) < 0)
+        return NULL;
+    return Py_BuildValue("(KK)", (unsigned long long)seed, (unsigned long long)step);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* The type                                                                                 */
 
@@ -438,7 +498,7 @@ static PyMethodDef network_methods[] = {
     {"add_dropout", METHOD(py_add_dropout),
      "add_dropout($self, rate)\n--\n\nAppend dropout of the fraction rate in [0, 1) (the "
      "book's Layer_Dropout(rate)); returns its layer index. Training then needs "
-     "train(dropout_mask=...).\n\nRaises ValueError for a rate outside [0, 1)."},
+     "train(dropout_mask=...) or set_dropout_stream.\n\nRaises ValueError for a rate outside [0, 1)."},
     {"set_loss", METHOD(py_set_loss),
      "set_loss($self, kind)\n--\n\nThe loss: 'categorical_crossentropy' (fused with an "
      "output softmax, as the book's combined class), 'binary_crossentropy', 'mse' or "
@@ -470,9 +530,20 @@ static PyMethodDef network_methods[] = {
      "set_iterations($self, iterations, learning_rate)\n--\n\nSet the optimizer's step "
      "count and current learning rate, to continue a run.\n\nRaises ValueError for "
      "iterations < 0 or a learning rate that is not finite."},
+    {"set_dropout_stream", METHOD(py_set_dropout_stream),
+     "set_dropout_stream($self, layer, seed, step)\n--\n\nGive dropout layer `layer` the "
+     "fast masks' stream: train then draws its masks in C, those of "
+     "nnfast.dropout_philox(inputs, rate, seed, step) with step counted up by one per "
+     "training step (as Layer_Dropout(rng='fast') counts its forwards), unless dropout_mask "
+     "is given.\n\nRaises IndexError for a layer outside [0, n_layers), ValueError for a "
+     "layer that is not dropout, OverflowError for a seed or step outside [0, 2**64)."},
+    {"get_dropout_stream", (PyCFunction)py_get_dropout_stream, METH_O,
+     "get_dropout_stream($self, layer)\n--\n\n(seed, next step) of dropout layer `layer`'s "
+     "fast-mask stream.\n\nRaises IndexError for a layer outside [0, n_layers), ValueError "
+     "for a layer that is not dropout or has no stream set."},
     {"train", METHOD(network_train),
      "train($self, X, y, *, epochs, batch_size=0, order=None, dropout_mask=None, "
-     "on_step=None, report_every=1, reports=None)\n--\n\n"
+     "on_step=None, report_every=1, reports=None, step_reports=None)\n--\n\n"
      "Train for epochs epochs, in batches of batch_size samples (0: all), as Model.train "
      "does, without the GIL. X (n, n_inputs) of the network's dtype, any strides; y 1-D "
      "integer class labels (n,) or targets (n, n_outputs) of the network's dtype. "
@@ -482,7 +553,10 @@ static PyMethodDef network_methods[] = {
      "regularization_loss, accuracy, learning_rate) after each step whose number is a "
      "multiple of report_every and each epoch's last; reports, a writable C-contiguous "
      "float64 array (epochs, 4), gets epoch e's (data_loss, regularization_loss, accuracy, "
-     "learning_rate) in row e - 1. Ctrl-C stops between two steps. Returns epochs.\n\n"
+     "learning_rate) in row e - 1 (its mean loss and accuracy, the regularization loss "
+     "after its last step); step_reports, the same, gets epoch e's last step's figures (its "
+     "regularization loss before that step's update: with one step per epoch, chapter 18's "
+     "figures). Ctrl-C stops between two steps. Returns epochs.\n\n"
      "Raises TypeError for X or targets of another dtype, ValueError for shapes that do not "
      "fit, settings the network cannot train with, or a callback's bad array; IndexError for "
      "a label outside [0, n_outputs); RuntimeError while the network runs in another "

@@ -20,7 +20,7 @@ typedef struct {
     PyThreadState *released; /* while C runs: the thread state to take the GIL back with */
     PyObject *order, *dropout_mask, *on_step;
     nnf_idx report_every, steps;
-    double *reports;
+    double *reports, *step_reports; /* (epochs, 4) rows, or NULL */
     double checked;  /* when signals were last checked */
     int stop_after_epoch; /* an exception at an epoch's last step: stop after its report */
     unsigned char *seen;  /* order's permutation check, n bytes */
@@ -113,13 +113,25 @@ static int mask_hook(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, in
     return rc;
 }
 
-/* After each step: the caller's on_step when due, and the signal check every CHECK_SECONDS.
- * An exception stops the training after this whole step (at an epoch's last step, after its
- * report is written). */
+/* A report's figures into row `row` of a caller's (epochs, 4) array. */
+static void write_report(double *rows, const nnf_net_report *r)
+{
+    double *row = rows + 4 * (r->epoch - 1);
+    row[0] = r->data_loss;
+    row[1] = r->regularization_loss;
+    row[2] = r->accuracy;
+    row[3] = r->learning_rate;
+}
+
+/* After each step: its report into step_reports at an epoch's last step, the caller's
+ * on_step when due, and the signal check every CHECK_SECONDS. An exception stops the
+ * training after this whole step (at an epoch's last step, after its report is written). */
 static int step_hook(void *ctx, const nnf_net_report *r)
 {
     train_ctx *c = ctx;
     int last = r->step == c->steps - 1;
+    if (last && c->step_reports)
+        write_report(c->step_reports, r);
     int call = c->on_step && (r->step % c->report_every == 0 || last);
     double now = clock_seconds();
     /* a clock set back counts as due too, or the next check would wait that long */
@@ -150,13 +162,8 @@ static int step_hook(void *ctx, const nnf_net_report *r)
 static int epoch_hook(void *ctx, const nnf_net_report *r)
 {
     train_ctx *c = ctx;
-    if (c->reports) {
-        double *row = c->reports + 4 * (r->epoch - 1);
-        row[0] = r->data_loss;
-        row[1] = r->regularization_loss;
-        row[2] = r->accuracy;
-        row[3] = r->learning_rate;
-    }
+    if (c->reports)
+        write_report(c->reports, r);
     return c->stop_after_epoch;
 }
 
@@ -249,26 +256,28 @@ static void raise_bad_label_of(NetworkObject *self, PyObject *y_obj, const nnf_n
     Py_XDECREF(y);
 }
 
-/* reports: None, or a writable C-contiguous float64 array (epochs, 4). */
-static int reports_arg(const char *fn, PyObject *obj, long long epochs, double **rows)
+/* reports or step_reports (name): None, or a writable C-contiguous float64 array
+ * (epochs, 4). */
+static int reports_arg(const char *fn, const char *name, PyObject *obj, long long epochs,
+                       double **rows)
 {
     *rows = NULL;
     if (!obj)
         return 0;
     if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != NPY_DOUBLE ||
         !PyArray_ISNOTSWAPPED((PyArrayObject *)obj)) {
-        PyErr_Format(PyExc_TypeError, "%s: reports must be None or a float64 numpy.ndarray "
-                     "(epochs, 4), got %.100s", fn, Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s: %s must be None or a float64 numpy.ndarray "
+                     "(epochs, 4), got %.100s", fn, name, Py_TYPE(obj)->tp_name);
         return -1;
     }
     PyArrayObject *a = (PyArrayObject *)obj;
     if (PyArray_NDIM(a) != 2 || PyArray_DIM(a, 0) != epochs || PyArray_DIM(a, 1) != 4 ||
         !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) {
-        PyErr_Format(PyExc_ValueError, "%s: reports has shape %s; expected a C-contiguous "
-                     "(%lld, 4): one row per epoch", fn, SHAPE(a), epochs);
+        PyErr_Format(PyExc_ValueError, "%s: %s has shape %s; expected a C-contiguous "
+                     "(%lld, 4): one row per epoch", fn, name, SHAPE(a), epochs);
         return -1;
     }
-    if (need_writeable(a, fn, "reports") < 0)
+    if (need_writeable(a, fn, name) < 0)
         return -1;
     *rows = PyArray_DATA(a);
     return 0;
@@ -291,9 +300,10 @@ PyObject *network_train(NetworkObject *self, PyObject *const *args, Py_ssize_t n
                         PyObject *kwnames)
 {
     static const char *const names[] = {"X", "y", "epochs", "batch_size", "order",
-                                        "dropout_mask", "on_step", "report_every", "reports"};
+                                        "dropout_mask", "on_step", "report_every", "reports",
+                                        "step_reports"};
     const char *fn = "Network.train";
-    PyObject *v[9];
+    PyObject *v[10];
     PyArrayObject *X = NULL, *Y = NULL;
     long long epochs = 0, batch_size = 0, report_every = 1;
     nnf_net_data d = {0};
@@ -304,13 +314,14 @@ PyObject *network_train(NetworkObject *self, PyObject *const *args, Py_ssize_t n
         return NULL;
     }
     if (network_busy(self, "train") < 0 ||
-        parse_args(fn, args, nargs, kwnames, names, 9, 3, v) < 0 ||
+        parse_args(fn, args, nargs, kwnames, names, 10, 3, v) < 0 ||
         network_int_arg(fn, "epochs", v[2], 0, &epochs) < 0 ||
         network_int_arg(fn, "batch_size", unless_none(v[3]), 0, &batch_size) < 0 ||
         network_int_arg(fn, "report_every", v[7], 1, &report_every) < 0 ||
         callback_arg(fn, "order", &v[4]) < 0 || callback_arg(fn, "dropout_mask", &v[5]) < 0 ||
         callback_arg(fn, "on_step", &v[6]) < 0 ||
-        reports_arg(fn, unless_none(v[8]), epochs, &c.reports) < 0 ||
+        reports_arg(fn, "reports", unless_none(v[8]), epochs, &c.reports) < 0 ||
+        reports_arg(fn, "step_reports", unless_none(v[9]), epochs, &c.step_reports) < 0 ||
         !(X = network_matrix(self, fn, "X", v[0], -1, self->n_inputs, "the network's inputs")))
         return NULL;
     mat x = mat_of(X);
