@@ -10,6 +10,8 @@ and the comparison fails.
 import numpy as np
 import pytest
 
+from model_paths import layer_by_layer
+
 DTYPES = [np.float32, np.float64]
 LAYOUTS = ["C", "F", "strided", "negstride", "Tstrided"]
 
@@ -103,3 +105,13 @@ def restore_global_seed():
     state = np.random.get_state()
     yield
     np.random.set_state(state)
+
+
+@pytest.fixture(params=["network", "layers"])
+def model_path(request):
+    """Run the test on each path: yields "network" or "layers"."""
+    if request.param == "network":
+        yield "network"
+    else:
+        with layer_by_layer():
+            yield "layers"

@@ -19,6 +19,7 @@ from nnfast.baseline import book as ref  # the book's classes in plain NumPy
 from nnfast.datasets import spiral_data
 
 import book_chapter18
+from model_paths import assert_path
 
 # These tests train on the spiral as the book does, sorted by class, to compare with the book's
 # numbers: the warning that says to shuffle such data is expected here.
@@ -63,7 +64,8 @@ def train_output(model, *args, **kwargs):
 
 @pytest.mark.parametrize("dropout,regularized,batch_size", [
     (0.0, False, None), (0.1, True, None), (0.0, True, 64), (0.2, False, 128)])
-def test_fused_classifier_training_matches_book(restore_global_seed, dropout, regularized, batch_size):
+def test_fused_classifier_training_matches_book(restore_global_seed, model_path, dropout,
+                                               regularized, batch_size):
     ours, X, y, Xv, yv = classifier(nn, dropout, regularized)
     theirs, *_ = classifier(ref, dropout, regularized)
     batches = {} if batch_size is None else {"batch_size": batch_size}
@@ -75,7 +77,9 @@ def test_fused_classifier_training_matches_book(restore_global_seed, dropout, re
     np.random.seed(7)
     out_theirs = train_output(theirs, X, y, epochs=30, print_every=2,
                               validation_data=(Xv, yv), **batches)
-    assert ours._training.softmax_stats  # the fused softmax + cross-entropy ran
+    assert_path(ours, model_path)
+    if model_path == "layers":
+        assert ours._training.softmax_stats  # the fused softmax + cross-entropy ran
     # the book's lines, the same numbers (printed to 3 decimals; lr in full)
     assert out_ours.splitlines() == out_theirs.splitlines()
     for a, b in zip(ours.trainable_layers, theirs.trainable_layers):
@@ -130,13 +134,15 @@ def regression_model(mod):
 
 
 @pytest.mark.parametrize("build", [binary_model, regression_model])
-def test_book_path_models_match_book(restore_global_seed, build):
+def test_book_path_models_match_book(restore_global_seed, model_path, build):
     ours, X, y = build(nn)
     theirs, _, _ = build(ref)
     chapter18(theirs)
     out_ours = train_output(ours, X, y, epochs=50, print_every=1, validation_data=(X, y))
     out_theirs = train_output(theirs, X, y, epochs=50, print_every=1, validation_data=(X, y))
-    assert not ours._training.softmax_stats
+    assert_path(ours, model_path)
+    if model_path == "layers":
+        assert not ours._training.softmax_stats
     assert out_ours.splitlines() == out_theirs.splitlines()
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12)
 

@@ -16,9 +16,19 @@ import nnfast.nn.layers
 import nnfast.nn.losses
 from nnfast.datasets import spiral_data
 
+from model_paths import layer_by_layer
+
 # These tests train on the spiral as the book does, sorted by class, to compare with the book's
 # numbers: the warning that says to shuffle such data is expected here.
 pytestmark = pytest.mark.filterwarnings("ignore:Model.train. y is sorted by class:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def _layer_by_layer():
+    """These tests are the layer-by-layer step's (the path of models with a part that has no
+    C counterpart); tests/test_model_network.py has the C network's."""
+    with layer_by_layer():
+        yield
 
 # every C function the layers, activations and losses call in training
 SPIED = {

@@ -4,6 +4,7 @@ generator replayed."""
 import contextlib
 import io
 import re
+import time
 import warnings
 
 import numpy as np
@@ -13,6 +14,8 @@ import nnfast.nn as nn
 from nnfast.baseline import book as ref
 from nnfast.datasets import spiral_data
 from nnfast.nn._data import warn_if_sorted_by_class
+
+from model_paths import layer_by_layer, network
 
 
 def spiral_model(mod=nn, hidden=16, learning_rate=0.05, first=None, **model_args):
@@ -238,10 +241,26 @@ def test_the_bar_redraws_about_ten_times_a_second_at_most(spiral, monkeypatch):
     clock = iter(np.arange(0, 1000, 0.01))  # each reading of the clock 10 ms later
     monkeypatch.setattr("nnfast.nn._progress.perf_counter", lambda: next(clock))
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with layer_by_layer(), contextlib.redirect_stdout(out):  # the bar's clock read per epoch
         spiral_model().train(X, y, epochs=500, verbose="bar")
     # 500 epochs read the clock 500 times: 5 s, so about 50 redraws, the first and the last
     assert 45 <= out.getvalue().count("\r") <= 55
+
+
+def test_the_bar_redraws_while_the_network_trains(spiral):
+    """In the C network the epochs run in chunks of about half a redraw interval, so the bar
+    still moves about ten times a second, and ends at the last epoch."""
+    X, y = spiral
+    model = spiral_model()
+    out = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        model.train(X, y, epochs=30000, verbose="bar")
+    elapsed = time.perf_counter() - start
+    assert network(model) is not None
+    draws = out.getvalue().count("\r")
+    assert 2 <= draws <= elapsed / 0.1 + 3, (draws, elapsed)
+    assert "30000/30000" in out.getvalue()
 
 
 def test_silence_and_unknown_verbose(spiral, capsys):
@@ -265,6 +284,8 @@ def test_a_float32_model_trains_in_float32_end_to_end(spiral):
     for layer in dense:
         for name in ("weights", "biases", "dweights", "weight_momentums", "bias_cache"):
             assert getattr(layer, name).dtype == np.float32, name
+    with layer_by_layer():  # (the C network keeps its layers' outputs to itself)
+        model.train(X, y, epochs=1, verbose=False)
     assert all(layer.output.dtype == np.float32 for layer in model.layers)
     assert all(type(v) is float for values in history.history.values() for v in values)
     assert model.predict(X).dtype == np.float32

@@ -43,6 +43,23 @@ class Accuracy:
             raise RuntimeError(f"{type(self).__name__}.calculate_accumulated: no predictions "
                                "since new_pass(); call calculate() first") from None
 
+    @property
+    def network_part(self) -> tuple[str, float] | None:
+        """This accuracy in the C library's network, which Model.train runs when every part of
+        the model has one (nnfast/nn/_network.py): ``("categorical", 0.0)``, ``("binary",
+        0.0)`` (Accuracy_Categorical(binary=True)) or ``("regression", precision)``. None for
+        another accuracy, before Accuracy_Regression's ``init``, and when a subclass replaces
+        ``compare`` or ``calculate``."""
+        if isinstance(self, Accuracy_Regression):
+            if self.precision is None or not uses_own(self, Accuracy_Regression, "compare",
+                                                      "calculate"):
+                return None
+            return ("regression", float(self.precision))
+        if isinstance(self, Accuracy_Categorical) and uses_own(
+                self, Accuracy_Categorical, "compare", "calculate"):
+            return ("binary" if self.binary else "categorical", 0.0)
+        return None
+
     def new_pass(self) -> None:
         """Reset the accumulated sum and count (the start of an epoch or a validation pass)."""
         self.accumulated_sum = 0

@@ -3,7 +3,7 @@ backward passes and the predictions Model reads from them."""
 
 from __future__ import annotations
 
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -11,6 +11,9 @@ from numpy.typing import ArrayLike, NDArray
 from .._core import linear, relu, relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward
 from .._types import Float, FloatArray
 from ._fusion import uses_own
+
+# what the C network's activations stand in for
+_NETWORK_METHODS = ("forward", "backward", "predictions")
 
 _Outputs = TypeVar("_Outputs")
 
@@ -48,6 +51,13 @@ class Activation_Linear:
     def predictions(self, outputs: _Outputs) -> _Outputs:
         """Return the outputs themselves (regression)."""
         return outputs
+
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This activation in the C library's network (see Layer_Dense.network_part):
+        ``("linear",)``. None when a subclass replaces ``forward``, ``backward`` or
+        ``predictions``."""
+        return ("linear",) if uses_own(self, Activation_Linear, *_NETWORK_METHODS) else None
 
 
 class Activation_ReLU:
@@ -98,6 +108,13 @@ class Activation_ReLU:
         C calls, forward and backward. None when a subclass replaces ``forward`` or
         ``backward`` (they are then called)."""
         return "relu" if uses_own(self, Activation_ReLU, "forward", "backward") else None
+
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This activation in the C library's network (see Layer_Dense.network_part):
+        ``("relu",)``. None when a subclass replaces ``forward``, ``backward`` or
+        ``predictions``."""
+        return ("relu",) if uses_own(self, Activation_ReLU, *_NETWORK_METHODS) else None
 
 
 class Activation_Softmax:
@@ -162,6 +179,13 @@ class Activation_Softmax:
         softmax + cross-entropy backward. False when a subclass replaces ``predictions``."""
         return uses_own(self, Activation_Softmax, "predictions")
 
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This activation in the C library's network (see Layer_Dense.network_part):
+        ``("softmax",)``. None when a subclass replaces ``forward``, ``backward`` or
+        ``predictions``."""
+        return ("softmax",) if uses_own(self, Activation_Softmax, *_NETWORK_METHODS) else None
+
 
 class Activation_Sigmoid:
     """Sigmoid activation: ``output = 1 / (1 + exp(-inputs))``, element-wise.
@@ -204,3 +228,10 @@ class Activation_Sigmoid:
         outputs' shape."""
         predicted: NDArray[np.int_] = (outputs > 0.5) * 1
         return predicted
+
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This activation in the C library's network (see Layer_Dense.network_part):
+        ``("sigmoid",)``. None when a subclass replaces ``forward``, ``backward`` or
+        ``predictions``."""
+        return ("sigmoid",) if uses_own(self, Activation_Sigmoid, *_NETWORK_METHODS) else None

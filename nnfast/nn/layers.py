@@ -250,6 +250,20 @@ class Layer_Dense(Generic[Float]):
         ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
         return uses_own(self, Layer_Dense, "forward", "backward")
 
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This layer in the C library's network, which Model.train runs when every part of
+        the model has one (nnfast/nn/_network.py): ``("dense", n_neurons, weight_l1,
+        weight_l2, bias_l1, bias_l2)``. None when a subclass replaces ``forward`` or
+        ``backward`` (the model then trains layer by layer, calling them)."""
+        shape = np.shape(self.weights)
+        if not uses_own(self, Layer_Dense, "forward", "backward") or len(shape) != 2 or \
+                np.shape(self.biases) != (1, shape[1]):
+            return None  # (the layer's own forward raises for parameters of other shapes)
+        return ("dense", shape[1], float(self.weight_regularizer_l1),
+                float(self.weight_regularizer_l2), float(self.bias_regularizer_l1),
+                float(self.bias_regularizer_l2))
+
     def get_parameters(self) -> tuple[NDArray[Float], NDArray[Float]]:
         """Return ``(weights, biases)``: the arrays themselves, not copies."""
         return self.weights, self.biases
@@ -363,6 +377,16 @@ class Layer_Dropout:
         """Model.train may pass ``buffers=`` and ``need_dinputs=`` (see ``forward`` and
         ``backward``): True unless a subclass replaces ``forward`` or ``backward``."""
         return uses_own(self, Layer_Dropout, "forward", "backward")
+
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This layer in the C library's network (see Layer_Dense.network_part):
+        ``("dropout", rate dropped, rng)``, rng the effective "book" or "fast". None when a
+        subclass replaces ``forward`` or ``backward``."""
+        if not uses_own(self, Layer_Dropout, "forward", "backward"):
+            return None
+        drop = self._drop if 1 - self._drop == self.rate else 1 - self.rate
+        return ("dropout", drop, self.rng or get_dropout_rng())
 
 
 class Layer_Input:

@@ -83,6 +83,19 @@ class Loss:
                 total += regularization_loss(layer.biases, bl1, bl2)
         return total
 
+    @property
+    def network_part(self) -> str | None:
+        """This loss in the C library's network, which Model.train runs when every part of the
+        model has one (nnfast/nn/_network.py): ``"categorical_crossentropy"``,
+        ``"binary_crossentropy"``, ``"mse"`` or ``"mae"`` for the book's four. None for
+        another loss, and when a subclass replaces a method the network stands in for
+        (``forward``, ``backward``, ``calculate``, ``regularization_loss``)."""
+        for cls, kind in _NETWORK_LOSSES.items():
+            if isinstance(self, cls):
+                methods = ("forward", "backward", "calculate", "regularization_loss")
+                return kind if uses_own(self, cls, *methods) else None
+        return None
+
     def remember_trainable_layers(self, trainable_layers: Sequence[Any]) -> None:
         """Keep ``trainable_layers`` (the layers with weights, in order) as the ones whose
         penalty ``regularization_loss()`` sums. Model.finalize calls it."""
@@ -290,6 +303,15 @@ class Loss_MeanAbsoluteError(Loss):
         ``np.sign(y_true - dvalues)``, the negative of it.)"""
         self.dinputs = mean_absolute_error_backward(dvalues, y_true)
         return self.dinputs
+
+
+# The losses the C network computes (Loss.network_part).
+_NETWORK_LOSSES: dict[type, str] = {
+    Loss_CategoricalCrossentropy: "categorical_crossentropy",
+    Loss_BinaryCrossentropy: "binary_crossentropy",
+    Loss_MeanSquaredError: "mse",
+    Loss_MeanAbsoluteError: "mae",
+}
 
 
 class Activation_Softmax_Loss_CategoricalCrossentropy:

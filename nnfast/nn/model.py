@@ -16,6 +16,7 @@ from ._checks import as_samples, check_count, count_steps
 from ._data import batch as _batch, warn_if_sorted_by_class
 from ._dtype import as_model_dtype, cast_layers, network_dtype, network_input, shared_dtype
 from ._model_checks import check_layer, check_part, check_ready, check_validation_pair
+from ._network import network_of
 from ._progress import Output, output_for, output_mode
 from ._training import TrainingStep
 from .activations import Activation_Softmax
@@ -142,6 +143,7 @@ class Model:
             isinstance(loss, Loss_CategoricalCrossentropy)
         self.softmax_classifier_output = \
             Activation_Softmax_Loss_CategoricalCrossentropy() if classifier else None
+        network_of(self)  # the C network, when every part has a C counterpart
 
     def train(self, X: ArrayLike, y: ArrayLike, *, epochs: int = 1, batch_size: int | None = None,
               print_every: int = 1, validation_data: tuple[ArrayLike, ArrayLike] | None = None,
@@ -224,12 +226,31 @@ class Model:
         if batch_size is not None and not shuffle:
             warn_if_sorted_by_class(where, y, batch_size)
         self.accuracy.init(y)
-        self._training = TrainingStep(self)
+        # in the C network when it takes this model and data, else layer by layer
+        network, targets = network_of(self), None
+        if network is not None:
+            targets = network.targets(X, y)
+            if targets is None or not network.prepare(self):
+                network = None
+        if network is None:
+            self._training = TrainingStep(self)
         history = History(validation=validation is not None)
         out = output_for(mode, history, epochs=epochs, steps=train_steps,
                          print_every=print_every, batched=batch_size is not None)
         try:
-            if batch_size is None:
+            if network is not None and targets is not None:
+                if batch_size is None:
+                    network.train_epochs(self, X, targets, epochs, shuffle, history, out,
+                                         print_every)
+                else:
+                    network.train_batches(
+                        self, X, targets, epochs, batch_size, train_steps, shuffle,
+                        None if validation is None else
+                        lambda epoch: self._validate(validation, batch_size, epoch, history, out),
+                        history, out, print_every)
+                if batch_size is None and validation is not None:
+                    self._validate(validation, None, epochs, history, out)
+            elif batch_size is None:
                 self._train_epochs(X, y, epochs, shuffle, history, out)
                 if validation is not None:  # chapter 18: once, after training
                     self._validate(validation, None, epochs, history, out)
@@ -353,7 +374,7 @@ class Model:
         # at least one (empty) batch: zero samples give NaN, not 0/0 (ZeroDivisionError)
         for step in range(max(1, count_steps("Model.evaluate", len(X), batch_size))):
             batch_X, batch_y = _batch(X, step, batch_size), _batch(y, step, batch_size)
-            output = self.forward(batch_X, training=False)
+            output = self._inference(batch_X, None)
             self.loss.calculate(output, batch_y)
             predictions = self.output_layer_activation.predictions(output)
             self.accuracy.calculate(predictions, batch_y)
@@ -371,9 +392,24 @@ class Model:
         check_ready(self, "Model.predict", ())
         samples = network_input(as_samples("Model.predict", "X", X), self._input_dtype())
         steps = max(1, count_steps("Model.predict", len(samples), batch_size))  # (0, outputs)
+        network = network_of(self)
+        if network is not None:
+            outputs = network.forward(samples, batch_size)
+            if outputs is not None:
+                return outputs
         output = [self.forward(_batch(samples, step, batch_size), training=False)
                   for step in range(steps)]
         return np.vstack(output)
+
+    def _inference(self, X: NDArray[Any], batch_size: int | None) -> Any:
+        """The outputs for X without dropout: the C network's when it takes X, else the
+        book's forward pass."""
+        network = network_of(self)
+        if network is not None:
+            outputs = network.forward(X, batch_size)
+            if outputs is not None:
+                return outputs
+        return self.forward(X, training=False)
 
     def _input_dtype(self) -> np.dtype[Any] | None:
         """The network's dtype, that inputs are cast to: the model's, or else the float
@@ -436,6 +472,7 @@ class Model:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_training", None)  # the training step's plan and buffers
+        state.pop("_network", None)  # the C network: built again when needed
         return state
 
     def save(self, path: str | os.PathLike[str], *,

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core import adagrad_update, adam_update, rmsprop_update, sgd_update
 from ._checks import check_number
+from ._fusion import uses_own
 
 
 class _Optimizer:
@@ -49,6 +50,24 @@ class _Optimizer:
         raise NotImplementedError(f"{type(self).__name__}.update_params: an optimizer "
                                   "implements update_params(layer)")
 
+    # The C network's name of the optimizer and its hyperparameters (network_part).
+    _network_kind: str | None = None
+    _network_settings: tuple[str, ...] = ()
+
+    @property
+    def network_part(self) -> tuple[Any, ...] | None:
+        """This optimizer in the C library's network, which Model.train runs when every part
+        of the model has one (nnfast/nn/_network.py): ``(kind, {hyperparameter: value})``
+        with kind "sgd", "adagrad", "rmsprop" or "adam". None when a subclass replaces
+        ``pre_update_params``, ``update_params`` or ``post_update_params``."""
+        kind = type(self)
+        cls = next((c for c in kind.__mro__ if "_network_kind" in c.__dict__), None)
+        if cls is None or not uses_own(self, cls, "pre_update_params", "update_params",
+                                       "post_update_params"):
+            return None
+        names = ("learning_rate", "decay") + self._network_settings
+        return (self._network_kind, {name: float(getattr(self, name)) for name in names})
+
     def _unusable(self, layer: Any) -> Exception:
         """The error for ``update_params(layer)`` when ``layer`` lacks what it reads."""
         where = f"{type(self).__name__}.update_params"
@@ -71,6 +90,9 @@ class Optimizer_SGD(_Optimizer):
     """
 
     momentum: float
+
+    _network_kind = "sgd"
+    _network_settings = ("momentum",)
 
     def __init__(self, learning_rate: float = 1., decay: float = 0.,
                  momentum: float = 0.) -> None:
@@ -105,6 +127,9 @@ class Optimizer_Adagrad(_Optimizer):
 
     epsilon: float
 
+    _network_kind = "adagrad"
+    _network_settings = ("epsilon",)
+
     def __init__(self, learning_rate: float = 1., decay: float = 0.,
                  epsilon: float = 1e-7) -> None:
         super().__init__(learning_rate, decay)
@@ -135,6 +160,9 @@ class Optimizer_RMSprop(_Optimizer):
 
     epsilon: float
     rho: float
+
+    _network_kind = "rmsprop"
+    _network_settings = ("epsilon", "rho")
 
     def __init__(self, learning_rate: float = 0.001, decay: float = 0., epsilon: float = 1e-7,
                  rho: float = 0.9) -> None:
@@ -170,6 +198,9 @@ class Optimizer_Adam(_Optimizer):
     epsilon: float
     beta_1: float
     beta_2: float
+
+    _network_kind = "adam"
+    _network_settings = ("epsilon", "beta_1", "beta_2")
 
     def __init__(self, learning_rate: float = 0.001, decay: float = 0., epsilon: float = 1e-7,
                  beta_1: float = 0.9, beta_2: float = 0.999) -> None:

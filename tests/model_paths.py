@@ -1,0 +1,31 @@
+"""Model's two training paths, for tests that check both: the C library's network
+(nnfast/nn/_network.py), which Model uses when every part has a C counterpart, and the
+layer-by-layer step (nnfast/nn/_training.py), which it uses otherwise."""
+import contextlib
+
+import nnfast.nn.model as model_module
+
+
+@contextlib.contextmanager
+def layer_by_layer():
+    """Models train, predict and evaluate without the C network meanwhile."""
+    saved = model_module.network_of
+    model_module.network_of = lambda model: None
+    try:
+        yield
+    finally:
+        model_module.network_of = saved
+
+
+def network(model):
+    """The model's C network (None: it trains layer by layer)."""
+    kept = model.__dict__.get("_network")
+    return None if kept is None else kept[1]
+
+
+def assert_path(model, path):
+    """The model trained on ``path``: the C network, or the fused layer-by-layer step."""
+    if path == "network":
+        assert network(model) is not None, "the model did not train in the C network"
+    else:
+        assert network(model) is None and model._training is not None
