@@ -134,15 +134,18 @@ DENSE_CASES = [
     # the tiles
     ("smallk_n256", (301, 4, 256)),
     ("smallk_too_large", (600, 3, 256)),
-    # dense_few_rows (m <= 4, b read in place, k * n <= 65536): KC blocks of k, column blocks
-    # of 4 vectors, one vector, then single columns; with F or strided b the tiles (one row:
-    # its scalar column loop)
+    # dense_few_rows (m <= 4, b's rows contiguous, read in place row after row): KC blocks
+    # of k (128 + 128 + 44, in groups of 4 rows of b), full vectors then a partial one;
+    # with F or strided b the tiles (one row: dense_one_row)
     *[(f"few_rows_m{m}", (m, 300, 203)) for m in (1, 2, 3, 4)],
-    # one row of a b too large for dense_few_rows's rule: dense_few_rows all the same (m == 1),
-    # softmax over 700 columns
+    # one row of a wide b: dense_few_rows over two NC column blocks (512 + 188), softmax
+    # over all 700 columns; with F b dense_one_row
     ("one_row_wide", (1, 300, 700)),
-    # three rows of a wide b: the tiles with a 3-row edge tile, softmax across NC blocks
+    # three and four rows of a wide b (over 1 MB in float64): dense_few_rows over two and
+    # three NC column blocks, softmax across them, k = 131 ending in a KC block of 3 single
+    # rows of b; with F b the tiles (edge tiles of 3 and 4 rows)
     ("three_rows_wide", (3, 300, 700)),
+    ("four_rows_wide", (4, 131, 1029)),
     # k = 0: the output is act(bias)
     ("k_zero", (10, 0, 40)),
 ]
@@ -168,8 +171,8 @@ DOT_CASES = [
     # a = x.T (its columns contiguous) and n <= 4: computed as (d.T @ x).T, whose few rows
     # dense_few_rows computes reading x in place
     ("transposed_a_few_columns", (64, 301, 3)),
-    # the same with k * n too large for dense_few_rows: the tiles (3-row edge tiles)
-    ("transposed_a_tiles", (200, 1100, 3)),
+    # the same over a wide x (1100 rows: three NC column blocks of the transposed product)
+    ("transposed_a_wide", (200, 1100, 3)),
     # no bias through the tiles and dense_direct
     ("tiles_no_bias", (9, 300, 700)),
     ("narrow_no_bias", (301, 300, 2)),
@@ -193,7 +196,8 @@ def test_dot_paths_against_long_double(engines, dtype, shape):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_vector_products_against_long_double(engines, dtype):
-    """One sample (a vector of inputs): m == 1, dense_few_rows over a b of any size. A
+    """One sample (a vector of inputs): m == 1, dense_few_rows over a b of any size with
+    contiguous rows, dense_one_row over the others. A
     matrix times a vector: n == 1, dense_narrow (or the neuron loop for a short k)."""
     rng = np.random.default_rng(17)
     for k, n in [(300, 700), (129, 203), (3, 600)]:
