@@ -387,7 +387,7 @@ def test_net_timing_runs(build):
     run = subprocess.run([str(build / "net_timing"), "1"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
-    for name in ("spiral", "chapter18"):
+    for name in ("spiral", "chapter18", "mlp"):
         assert re.search(rf"^{name} train [\d.]+ us/epoch, kernels alone [\d.]+ us/epoch, "
                          r"ratio [\d.]+$", run.stdout, re.M), run.stdout
     assert "dropout_philox" in run.stdout and "dense_backward 1 + ReLU" in run.stdout

@@ -6,6 +6,12 @@
  *   chapter18   3000 x 2 -> 512 (L2 5e-4 on weights and biases) -> ReLU -> Dropout(0.1, its
  *               own stream) -> 3 softmax + cross-entropy, Adam(0.05, decay 5e-5), full batch
  *
+ * and one float32 network in batches, its step's kernels against its 8 products alone
+ * (nnf_dense on the same shapes, as nnfast.dot computes them: the benchmark's GEMM bound):
+ *
+ *   mlp         20000 x 784 -> 128 -> ReLU -> 128 -> ReLU -> 10 softmax + cross-entropy,
+ *               Adam, batches of 128 (benchmarks/network.py's MLP)
+ *
  * Usage: net_timing [REPEATS [THREADS]]  (default 5 repeats of each measurement, the best
  * kept; threads: the default). A speed tool, not a test: tests/test_c_library.py runs it
  * once, small, so that it keeps building and running. Times are per epoch in microseconds. */
@@ -91,9 +97,10 @@ static const char *const kernel_names[K_COUNT] = {
     "regularization_loss", "dense_backward 2", "dropout backward (mul)",
     "dense_backward 1 + ReLU", "Adam (4 arrays)"};
 
-static double *zeros(size_t n)
+/* n zeroed elements of `size` bytes, or the program exits. */
+static void *zeroed(size_t n, size_t size)
 {
-    double *p = calloc(n, sizeof *p);
+    void *p = calloc(n, size);
     if (!p) {
         fprintf(stderr, "net_timing: out of memory\n");
         exit(1);
@@ -101,10 +108,12 @@ static double *zeros(size_t n)
     return p;
 }
 
-#define TIMED(k, call)                                                                         \
+static double *zeros(size_t n) { return zeroed(n, sizeof(double)); }
+
+#define TIMED(k, ...)                                                                          \
     do {                                                                                       \
         double t0_ = now_us();                                                                 \
-        call;                                                                                  \
+        __VA_ARGS__;                                                                           \
         spent[k] += now_us() - t0_;                                                            \
     } while (0)
 
@@ -182,6 +191,147 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
     return best;
 }
 
+/* The MLP: its epoch through nnf_net_train, and one step's kernels alone (per epoch: times
+ * the steps), next to the step's 8 products alone. */
+enum { M_SAMPLES = 20000, M_BATCH = 128, M_IN = 784, M_H = 128, M_OUT = 10 };
+enum { Q_DENSE1, Q_DENSE2, Q_DENSE3, Q_LOSS, Q_BACK3, Q_BACK2, Q_BACK1, Q_ADAM, Q_PRODUCTS,
+       Q_COUNT };
+static const char *const mlp_names[Q_COUNT] = {
+    "dense 1 + ReLU", "dense 2 + ReLU", "dense 3 + softmax", "softmax_cce_backward",
+    "dense_backward 3", "dense_backward 2 + ReLU", "dense_backward 1 + ReLU",
+    "Adam (6 arrays)", "the 8 products alone"};
+
+static float *zeros_f(size_t n) { return zeroed(n, sizeof(float)); }
+
+static void mlp(int repeats)
+{
+    const nnf_idx n = M_SAMPLES, steps = (n + M_BATCH - 1) / M_BATCH;
+    float *x = zeros_f((size_t)n * M_IN);
+    int64_t *y = calloc((size_t)n, sizeof *y);
+    if (!y)
+        exit(1);
+    uint64_t s = 12345;
+    for (size_t i = 0; i < (size_t)n * M_IN; i++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        x[i] = (float)((double)(s >> 11) * 0x1.0p-52 - 1);
+    }
+    for (nnf_idx i = 0; i < n; i++)
+        y[i] = i % M_OUT;
+    nnf_net *net = NULL;
+    CHECK(nnf_net_new(NNF_F32, M_IN, &net));
+    CHECK(nnf_net_add_dense(net, M_H, 0, 0, 0, 0));
+    CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
+    CHECK(nnf_net_add_dense(net, M_H, 0, 0, 0, 0));
+    CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
+    CHECK(nnf_net_add_dense(net, M_OUT, 0, 0, 0, 0));
+    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
+    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
+    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
+    nnf_net_optimizer adam = nnf_net_optimizer_defaults(NNF_OPT_ADAM);
+    CHECK(nnf_net_set_optimizer(net, &adam));
+    nnf_net_init_weights(net, 1);
+    nnf_net_data d = {.n = n, .x = x, .x_rs = M_IN, .x_cs = 1, .labels = y, .labels_s = 1};
+    nnf_net_train_options o = {.epochs = 1, .batch_size = M_BATCH};
+    CHECK(nnf_net_train(net, &d, &o)); /* buffers allocated */
+
+    const nnf_idx sizes[3][2] = {{M_IN, M_H}, {M_H, M_H}, {M_H, M_OUT}};
+    float *w[3], *b[3], *dw[3], *db[3], *s1[6], *s2[6], *out[3], *dout[3], *dr[3];
+    for (int l = 0; l < 3; l++) {
+        const size_t k = (size_t)sizes[l][0], c = (size_t)sizes[l][1];
+        w[l] = zeros_f(k * c), b[l] = zeros_f(c), dw[l] = zeros_f(k * c), db[l] = zeros_f(c);
+        s1[2 * l] = zeros_f(k * c), s2[2 * l] = zeros_f(k * c);
+        s1[2 * l + 1] = zeros_f(c), s2[2 * l + 1] = zeros_f(c);
+        out[l] = zeros_f(M_BATCH * c), dout[l] = zeros_f(M_BATCH * k), dr[l] = zeros_f(M_BATCH * c);
+        for (size_t i = 0; i < k * c; i++)
+            w[l][i] = 0.01f * (float)((i * 7919) % 200 - 100) / 100;
+    }
+    float *d3 = zeros_f(M_BATCH * M_OUT);
+    double best_train = 1e300, best = 1e300, share[Q_COUNT] = {0};
+    for (int r = 0; r <= repeats; r++) { /* r = 0: warm-up; train and kernels alternate */
+        double t0 = now_us();
+        CHECK(nnf_net_train(net, &d, &o));
+        double t = now_us() - t0;
+        if (r > 0 && t < best_train)
+            best_train = t;
+        double spent[Q_COUNT] = {0};
+        t0 = now_us();
+        for (nnf_idx st = 0; st < steps; st++) {
+            const nnf_idx i0 = st * M_BATCH, m = n - i0 < M_BATCH ? n - i0 : M_BATCH;
+            const float *xb = x + i0 * M_IN;
+            nnf_idx correct, bad;
+            double loss_sum;
+            TIMED(Q_DENSE1, nnf_dense_f32(m, M_H, M_IN, xb, M_IN, 1, w[0], M_H, 1, b[0], 1,
+                                          NNF_ACT_RELU, out[0], M_H, 1));
+            TIMED(Q_DENSE2, nnf_dense_f32(m, M_H, M_H, out[0], M_H, 1, w[1], M_H, 1, b[1], 1,
+                                          NNF_ACT_RELU, out[1], M_H, 1));
+            TIMED(Q_DENSE3, nnf_dense_f32(m, M_OUT, M_H, out[1], M_H, 1, w[2], M_OUT, 1, b[2], 1,
+                                          NNF_ACT_SOFTMAX, out[2], M_OUT, 1));
+            TIMED(Q_LOSS, nnf_softmax_cce_backward_f32(m, M_OUT, out[2], M_OUT, 1, y + i0, 1,
+                                                       NULL, 0, 0, d3, M_OUT, 1, &loss_sum,
+                                                       &correct, &bad));
+            const double reg[4] = {0, 0, 0, 0};
+            TIMED(Q_BACK3, nnf_dense_backward_f32(m, M_H, M_OUT, d3, M_OUT, 1, NULL, 0, 0, NULL,
+                                                  0, 0, out[1], M_H, 1, w[2], M_OUT, 1, b[2], 1,
+                                                  reg, dw[2], M_OUT, 1, db[2], 1, dout[2], M_H,
+                                                  1));
+            TIMED(Q_BACK2, nnf_dense_backward_f32(m, M_H, M_H, dout[2], M_H, 1, out[1], M_H, 1,
+                                                  dr[1], M_H, 1, out[0], M_H, 1, w[1], M_H, 1,
+                                                  b[1], 1, reg, dw[1], M_H, 1, db[1], 1, dout[1],
+                                                  M_H, 1));
+            TIMED(Q_BACK1, nnf_dense_backward_f32(m, M_IN, M_H, dout[1], M_H, 1, out[0], M_H, 1,
+                                                  dr[0], M_H, 1, xb, M_IN, 1, w[0], M_H, 1, b[0],
+                                                  1, reg, dw[0], M_H, 1, db[0], 1, NULL, 0, 0));
+            nnf_optim_params p = {NNF_OPT_ADAM, .learning_rate = 0.001, .epsilon = 1e-7,
+                                  .beta_1 = 0.9, .beta_2 = 0.999, .correction_1 = 0.5,
+                                  .correction_2 = 0.5};
+            TIMED(Q_ADAM, for (int l = 0; l < 3; l++) {
+                const nnf_idx k = sizes[l][0], c = sizes[l][1];
+                nnf_optimizer_step_f32(&p, k, c, w[l], c, 1, dw[l], c, 1, s1[2 * l], c, 1,
+                                       s2[2 * l], c, 1);
+                nnf_optimizer_step_f32(&p, 1, c, b[l], c, 1, db[l], c, 1, s1[2 * l + 1], c, 1,
+                                       s2[2 * l + 1], c, 1);
+            });
+            /* the products, as benchmarks/network.py's GEMM bound calls nnfast.dot */
+            TIMED(Q_PRODUCTS, {
+                nnf_dense_f32(m, M_H, M_IN, xb, M_IN, 1, w[0], M_H, 1, NULL, 0, NNF_ACT_NONE,
+                              out[0], M_H, 1);
+                nnf_dense_f32(m, M_H, M_H, out[0], M_H, 1, w[1], M_H, 1, NULL, 0, NNF_ACT_NONE,
+                              out[1], M_H, 1);
+                nnf_dense_f32(m, M_OUT, M_H, out[1], M_H, 1, w[2], M_OUT, 1, NULL, 0,
+                              NNF_ACT_NONE, out[2], M_OUT, 1);
+                nnf_dense_f32(M_H, M_OUT, m, out[1], 1, M_H, d3, M_OUT, 1, NULL, 0, NNF_ACT_NONE,
+                              dw[2], M_OUT, 1);
+                nnf_dense_f32(m, M_H, M_OUT, d3, M_OUT, 1, w[2], 1, M_OUT, NULL, 0, NNF_ACT_NONE,
+                              dout[2], M_H, 1);
+                nnf_dense_f32(M_H, M_H, m, out[0], 1, M_H, dr[1], M_H, 1, NULL, 0, NNF_ACT_NONE,
+                              dw[1], M_H, 1);
+                nnf_dense_f32(m, M_H, M_H, dr[1], M_H, 1, w[1], 1, M_H, NULL, 0, NNF_ACT_NONE,
+                              dout[1], M_H, 1);
+                nnf_dense_f32(M_IN, M_H, m, xb, 1, M_IN, dr[0], M_H, 1, NULL, 0, NNF_ACT_NONE,
+                              dw[0], M_H, 1);
+            });
+        }
+        double spent_all = 0;
+        for (int k = 0; k < Q_PRODUCTS; k++)
+            spent_all += spent[k];
+        if (r > 0 && spent_all < best) {
+            best = spent_all;
+            memcpy(share, spent, sizeof share);
+        }
+    }
+    printf("mlp train %.1f us/epoch, kernels alone %.1f us/epoch, ratio %.2f\n", best_train,
+           best, best_train / best);
+    for (int k = 0; k < Q_COUNT; k++)
+        printf("  %-26s %9.1f us\n", mlp_names[k], share[k]);
+    for (int l = 0; l < 3; l++) {
+        free(w[l]), free(b[l]), free(dw[l]), free(db[l]), free(out[l]), free(dout[l]),
+            free(dr[l]);
+        free(s1[2 * l]), free(s2[2 * l]), free(s1[2 * l + 1]), free(s2[2 * l + 1]);
+    }
+    free(d3), free(x), free(y);
+    nnf_net_free(net);
+}
+
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 5;
@@ -212,5 +362,6 @@ int main(int argc, char **argv)
                 printf("  %-26s %9.1f us\n", kernel_names[k], share[k]);
         free(x), free(y);
     }
+    mlp(repeats);
     return 0;
 }
