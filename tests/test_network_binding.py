@@ -359,6 +359,11 @@ BAD_CALLS = [
     (lambda net, X, y: net.param(4, "weights"), IndexError, r"layer 4 is not one of the "
      "network's 4 layers"),
     (lambda net, X, y: net.param(0, "grads"), ValueError, r"unknown parameter 'grads'"),
+    (lambda net, X, y: net.param(-1, "weights"), ValueError, r"Network.param: layer must be >= 0"),
+    (lambda net, X, y: net.set_dropout_stream(4, 1, 0), IndexError,
+     r"Network.set_dropout_stream: layer 4 is not one of the network's 4 layers"),
+    (lambda net, X, y: net.get_dropout_stream(9), IndexError,
+     r"Network.get_dropout_stream: layer 9 is not one of the network's 4 layers"),
     (lambda net, X, y: net.set_iterations(-1, 0.1), ValueError, r"iterations must be >= 0"),
     (lambda net, X, y: net.set_iterations(1, math.nan), ValueError, r"learning rate"),
 ]

@@ -319,6 +319,20 @@ static void state_view_freed(PyObject *capsule)
     Py_DECREF(net);
 }
 
+/* A layer index of this network: 0, or -1 with TypeError / ValueError (not an int, negative)
+ * or IndexError (past the last layer). */
+static int layer_arg(NetworkObject *self, const char *fn, PyObject *v, long long *layer)
+{
+    if (network_int_arg(fn, "layer", v, 0, layer) < 0)
+        return -1;
+    if (*layer >= self->n_layers) {
+        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
+                     fn, *layer, self->n_layers);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *py_param(NetworkObject *self, PyObject *const *args, Py_ssize_t nargs,
                           PyObject *kwnames)
 {
@@ -329,16 +343,11 @@ static PyObject *py_param(NetworkObject *self, PyObject *const *args, Py_ssize_t
     int k;
     if (network_busy(self, "param") < 0 ||
         parse_args(fn, args, nargs, kwnames, names, 2, 2, v) < 0 ||
-        network_int_arg(fn, "layer", v[0], 0, &layer) < 0 ||
+        layer_arg(self, fn, v[0], &layer) < 0 ||
         (k = kind_arg(fn, "parameter", v[1], param_names, 8, "'weights', 'biases', 'dweights', "
                       "'dbiases', 'weight_momentums', 'weight_cache', 'bias_momentums' or "
                       "'bias_cache'")) < 0)
         return NULL;
-    if (layer >= self->n_layers) {
-        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
-                     fn, layer, self->n_layers);
-        return NULL;
-    }
     nnf_idx rows, cols, row_stride;
     void *p = nnf_net_param(self->net, (int)layer, param_kinds[k], &rows, &cols, &row_stride);
     if (!p)
@@ -419,14 +428,9 @@ static PyObject *py_set_dropout_stream(NetworkObject *self, PyObject *const *arg
     uint64_t seed = 0, step = 0;
     if (network_busy(self, "set_dropout_stream") < 0 ||
         parse_args(fn, args, nargs, kwnames, names, 3, 3, v) < 0 ||
-        network_int_arg(fn, "layer", v[0], 0, &layer) < 0 ||
+        layer_arg(self, fn, v[0], &layer) < 0 ||
         uint64_arg(fn, "seed", v[1], &seed) < 0 || uint64_arg(fn, "step", v[2], &step) < 0)
         return NULL;
-    if (layer >= self->n_layers) {
-        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
-                     fn, layer, self->n_layers);
-        return NULL;
-    }
     if (network_raise(self, "set_dropout_stream",
                       nnf_net_set_dropout_stream(self->net, (int)layer, seed, step)) < 0)
         return NULL;
@@ -439,13 +443,8 @@ static PyObject *py_get_dropout_stream(NetworkObject *self, PyObject *arg)
     long long layer = 0;
     uint64_t seed = 0, step = 0;
     if (network_busy(self, "get_dropout_stream") < 0 ||
-        network_int_arg(fn, "layer", arg, 0, &layer) < 0)
+        layer_arg(self, fn, arg, &layer) < 0)
         return NULL;
-    if (layer >= self->n_layers) {
-        PyErr_Format(PyExc_IndexError, "%s: layer %lld is not one of the network's %d layers",
-                     fn, layer, self->n_layers);
-        return NULL;
-    }
     if (network_raise(self, "get_dropout_stream",
                       nnf_net_get_dropout_stream(self->net, (int)layer, &seed, &step)) < 0)
         return NULL;
