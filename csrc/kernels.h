@@ -52,7 +52,7 @@
     /* Dense layer backward; inputs x (m, k), weights w (k, n), dvalues dv (m, n):             \
      *   if relu_out (m, n): dv = relu backward (0 where relu_out <= 0, else dv, so a NaN      \
      *                       relu_out keeps dv), written to drelu (m, n), which then stands    \
-     *                       for dv below;                                                      \
+     *                       for dv below (drelu may be NULL: the masked dv is then not kept); \
      *   dw (k, n) = x.T @ dv  [+ reg[0] * sign(w) + 2 * reg[1] * w]                           \
      *   db (n)    = sum of dv over rows  [+ reg[2] * sign(b) + 2 * reg[3] * b]                \
      *   dx (m, k) = dv @ w.T  (skipped when dx is NULL)                                        \

@@ -163,9 +163,11 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
             if (dropout)
                 TIMED(K_DROPOUT_BACK, nnf_elementwise_f64(NNF_EW_MUL, m, h, din2, h, 1, bm, h, 1,
                                                           ddrop, h, 1));
+            /* the spiral's masked gradient is read by nothing: not kept (drelu NULL) */
             TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, dropout ? ddrop : din2, h, 1, out1, h,
-                                                  1, drelu, h, 1, x, 2, 1, w1, h, 1, b1, 1,
-                                                  reg1, dw1, h, 1, db1, 1, NULL, 0, 0));
+                                                  1, dropout ? drelu : NULL, h, 1, x, 2, 1, w1,
+                                                  h, 1, b1, 1, reg1, dw1, h, 1, db1, 1, NULL, 0,
+                                                  0));
             nnf_optim_params p = {NNF_OPT_ADAM, .learning_rate = md->learning_rate,
                                   .epsilon = 1e-7, .beta_1 = 0.9, .beta_2 = 0.999,
                                   .correction_1 = 0.5, .correction_2 = 0.5};
