@@ -111,6 +111,19 @@
     X(S, void, dropout_philox, (nnf_idx) m, (nnf_idx) n, (const T *) x, (nnf_idx) x_rs,        \
       (nnf_idx) x_cs, (uint64_t) seed, (uint64_t) step, (double) keep, (T *) bm,               \
       (nnf_idx) bm_rs, (nnf_idx) bm_cs, (T *) y, (nnf_idx) y_rs, (nnf_idx) y_cs)               \
+    /* Dropout over a ReLU's output x (m, n), rows row0 .. row0 + m of nnf_dropout_philox's  \
+     * (., n) array (element (i, j) is the stream's (row0 + i) * n + j), on the calling       \
+     * thread: y (m, n) = x * the binary mask, and instead of the mask bits (m, n) = 1 where   \
+     * x is not <= 0, + 2 where kept. Contiguous columns. For a caller that splits the rows   \
+     * over threads or works a block of rows at a time (the network). */                      \
+    X(S, void, relu_dropout_philox_rows, (nnf_idx) row0, (nnf_idx) m, (nnf_idx) n,             \
+      (const T *) x, (nnf_idx) x_rs, (uint64_t) seed, (uint64_t) step, (double) keep,          \
+      (uint8_t *) bits, (nnf_idx) bits_rs, (T *) y, (nnf_idx) y_rs)                            \
+    /* Its backward: dx (m, n) = d (m, n) * the binary mask (1 / keep where bits has 2, else   \
+     * 0), then 0 where bits lacks 1 (the ReLU's backward). Contiguous columns. */             \
+    X(S, void, relu_dropout_backward, (nnf_idx) m, (nnf_idx) n, (const T *) d,                 \
+      (nnf_idx) d_rs, (const uint8_t *) bits, (nnf_idx) bits_rs, (double) keep, (T *) dx,      \
+      (nnf_idx) dx_rs)                                                                         \
     /* One optimizer step in place over a parameter p (m, n), its gradient g (m, n) and its    \
      * state (m, n each): s1 = momentums (SGD with momentum, Adam) or cache (Adagrad,         \
      * RMSprop); s2 = Adam's cache. Unused state pointers may be NULL. */                      \

@@ -66,9 +66,11 @@ def _expected_keep(shape, rate, seed, step):
     return (words.astype(np.uint64) < math.ceil((1 - rate) * 2**32)).reshape(shape)
 
 
+# rows start mid-block; rows of several of the C side's chunks of 256 words
+@pytest.mark.parametrize("shape", [(37, 53), (5, 1031)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_mask_is_the_stream_in_c_order_and_scales_as_the_book(dtype):
-    x = np.random.default_rng(0).standard_normal((37, 53)).astype(dtype)  # rows start mid-block
+def test_mask_is_the_stream_in_c_order_and_scales_as_the_book(dtype, shape):
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     out, bm = nnfast.dropout_philox(x, 0.3, 99, 4)
     keep = _expected_keep(x.shape, 0.3, 99, 4)
     scale = np.asarray(1, dtype) / np.asarray(0.7, dtype)

@@ -59,16 +59,23 @@ static inline void nnf_philox_blocks(uint64_t seed, uint64_t step, uint64_t bloc
             c1 = p1;
             c3 = p0;
         }
-        /* words (0, 1) and (2, 3) of each counter as one 64-bit value each, low word first */
-        uint64_t w01[8], w23[8];
-        _mm512_storeu_si512(w01, _mm512_or_si512(_mm512_and_si512(c0, low),
-                                                 _mm512_slli_epi64(c1, 32)));
-        _mm512_storeu_si512(w23, _mm512_or_si512(_mm512_and_si512(c2, low),
-                                                 _mm512_slli_epi64(c3, 32)));
-        for (int j = 0; j < 8 && k + j < nb; j++) {
-            uint32_t *o = out + 4 * (k + j);
-            o[0] = (uint32_t)w01[j], o[1] = (uint32_t)(w01[j] >> 32);
-            o[2] = (uint32_t)w23[j], o[3] = (uint32_t)(w23[j] >> 32);
+        /* words (0, 1) and (2, 3) of each counter as one 64-bit value each, low word first,
+         * interleaved counter by counter: the words of counters k .. k + 3, then k + 4 .. */
+        __m512i w01 = _mm512_or_si512(_mm512_and_si512(c0, low), _mm512_slli_epi64(c1, 32));
+        __m512i w23 = _mm512_or_si512(_mm512_and_si512(c2, low), _mm512_slli_epi64(c3, 32));
+        __m512i first = _mm512_permutex2var_epi64(w01, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0),
+                                                  w23);
+        __m512i second = _mm512_permutex2var_epi64(
+            w01, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), w23);
+        if (k + 8 <= nb) {
+            _mm512_storeu_si512(out + 4 * k, first);
+            _mm512_storeu_si512(out + 4 * k + 16, second);
+        } else {
+            uint32_t words[32];
+            _mm512_storeu_si512(words, first);
+            _mm512_storeu_si512(words + 16, second);
+            for (int j = 0; j < 4 * (nb - k); j++)
+                out[4 * k + j] = words[j];
         }
     }
 #else
