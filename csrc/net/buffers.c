@@ -16,8 +16,10 @@ void net_free_buffers(nnf_net *net)
         free(l->drelu);
         free(l->bm);
         free(l->mask);
+        free(l->relu_keep);
         l->out = l->din = l->drelu = l->bm = NULL;
         l->mask = NULL;
+        l->relu_keep = NULL;
     }
     free(net->dloss);
     free(net->sample_loss);
@@ -25,6 +27,9 @@ void net_free_buffers(nnf_net *net)
     free(net->tb);
     free(net->lb);
     free(net->order);
+    free(net->blocks);
+    net->blocks = NULL;
+    net->blocks_bytes = 0;
     net->dloss = net->sample_loss = net->xb = net->tb = NULL;
     net->lb = net->order = NULL;
     net->rows = net->train_rows = net->order_n = 0;
@@ -71,6 +76,10 @@ nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples)
             if (l->kind == NNF_LAYER_DROPOUT &&
                 (!(l->bm = net_alloc(r * l->n_out, size)) ||
                  !(l->mask = net_alloc(r * l->n_out, sizeof(int64_t)))))
+                return out_of_memory(net, rows);
+            if (l->kind == NNF_LAYER_DROPOUT && i >= 2 && net->layers[i - 1].fused &&
+                net->layers[i - 2].act == NNF_ACT_RELU &&
+                !(l->relu_keep = net_alloc(r * l->n_out, 1)))
                 return out_of_memory(net, rows);
         }
         if (!(net->dloss = net_alloc(r * (size_t)nnf_net_outputs(net), size)) ||

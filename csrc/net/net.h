@@ -3,7 +3,8 @@
  *   build.c    building: layers, loss, accuracy, optimizer, parameters, errors, free
  *   buffers.c  the batch buffers, grown when a call needs more rows than they hold
  *   pass.inc   one step's work for one dtype: forward, loss and accuracy, backward, update
- *   pass.c     pass.inc instantiated for float and double, and the two tables of it
+ *   blocks.inc dense + ReLU -> dropout -> dense in training, a block of rows at a time
+ *   pass.c     blocks.inc and pass.inc for float and double, and the two tables of them
  *   train.c    the epochs: batches, sample order, the hooks, the reports; and predict
  *
  * Every array is row-major with its row stride in elements; a layer's arrays are void *,
@@ -35,6 +36,11 @@ typedef struct {
      * the next training step's. */
     int has_stream;
     uint64_t seed, step;
+    /* A dropout after a dense layer's ReLU, trained a block of rows at a time (pass.inc's
+     * blocks): `blocked` when this step's forward pass did so, and then relu_keep (rows,
+     * n_out) holds, per element, bit 0 = the ReLU's output is not <= 0, bit 1 = kept. */
+    int blocked;
+    uint8_t *relu_keep;
 } net_layer;
 
 struct nnf_net;
@@ -85,6 +91,8 @@ struct nnf_net {
     int64_t *lb;            /*   and labels */
     int64_t *order;         /* an epoch's sample order (the data set's n) */
     nnf_idx order_n;
+    void *blocks;           /* each thread's blocks of rows (blocks.inc), blocks_bytes in all */
+    size_t blocks_bytes;
     char error[200];
 };
 

@@ -1,4 +1,4 @@
-/* net/pass.c: pass.inc for float and double, and the network's table of each. */
+/* net/pass.c: blocks.inc and pass.inc for float and double, and the network's table of each. */
 #include <math.h>
 /* NNF_PAR_MIN_WORK, the work from which the kernels' threads pay; not the GEMM's helpers */
 #pragma GCC diagnostic push
@@ -28,6 +28,7 @@ static double net_update_cost(nnf_optimizer kind)
 #define T float
 #define K(name) nnf_##name##_f32
 #define P(name) name##_f32
+#include "blocks.inc"
 #include "pass.inc"
 #undef T
 #undef K
@@ -36,6 +37,7 @@ static double net_update_cost(nnf_optimizer kind)
 #define T double
 #define K(name) nnf_##name##_f64
 #define P(name) name##_f64
+#include "blocks.inc"
 #include "pass.inc"
 #undef T
 #undef K
