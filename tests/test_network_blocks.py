@@ -72,11 +72,13 @@ def threads(request):
     nnfast.set_num_threads(saved)
 
 
-# (widths, samples, batch size): 512 wide, blocks of 32 rows: 301 = 8 blocks and one of 45,
+# (widths, samples, batch size): 512 wide, blocks of 32 rows: 401 = 11 blocks and one of 49,
 # batches of 65 = a block and one of 33 (never a block of one row); 102 wide, blocks of 160
-# rows, odd rows' masks starting at word 2 of a Philox block.
-SHAPES = {"512_full": ((512,), 301, None), "512_batches_of_65": ((512,), 301, 65),
-          "102_full": ((102,), 401, None)}
+# rows, odd rows' masks starting at word 2 of a Philox block. Full batches are large enough
+# for the first layer's backward to split its columns over 2 threads (pass.inc), 102 into
+# 48 and 54 (its last 6 a SIMD loop's tail, as in one call).
+SHAPES = {"512_full": ((512,), 401, None), "512_batches_of_65": ((512,), 301, 65),
+          "102_full": ((102,), 2001, None)}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
