@@ -90,12 +90,12 @@ static double time_train(const model *md, const double *x, const int64_t *y, int
     return best;
 }
 
-enum { K_DENSE1, K_DROPOUT, K_DENSE2, K_LOSS, K_REG, K_BACK2, K_DROPOUT_BACK, K_BACK1, K_ADAM,
-       K_COUNT };
+enum { K_DENSE1, K_DROPOUT, K_DENSE2, K_LOSS, K_REG, K_BACK2, K_DINPUTS2, K_DROPOUT_BACK,
+       K_BACK1, K_ADAM, K_COUNT };
 static const char *const kernel_names[K_COUNT] = {
-    "dense 1 + ReLU", "dropout_philox", "dense 2 + softmax", "softmax_cce_backward",
-    "regularization_loss", "dense_backward 2", "dropout backward (mul)",
-    "dense_backward 1 + ReLU", "Adam (4 arrays)"};
+    "dense 1 + ReLU", "relu_dropout_philox_rows", "dense 2 + softmax", "softmax_cce_backward",
+    "regularization_loss", "dense_backward 2", "dinputs 2 (nnf_dense)", "relu_dropout_backward",
+    "dense_backward 1 (+ ReLU)", "Adam (4 arrays)"};
 
 /* n zeroed elements of `size` bytes, or the program exits. */
 static void *zeroed(size_t n, size_t size)
@@ -118,7 +118,11 @@ static double *zeros(size_t n) { return zeroed(n, sizeof(double)); }
     } while (0)
 
 /* The best of `repeats` measurements of an epoch's kernels called alone, per epoch; each
- * kernel's time of the best measurement in share (K_COUNT). */
+ * kernel's time of the best measurement in share (K_COUNT). With dropout, the kernels the
+ * network calls (csrc/net/blocks.inc): the forward pass from dense 1 to dense 2 and the
+ * backward pass's dinputs 2 to the dropout's and ReLU's backward a block of BLOCK_ROWS rows at
+ * a time, so that the block's arrays stay in cache between the kernels. */
+enum { BLOCK_ROWS = 32 };
 static double time_kernels(const model *md, const double *x, const int64_t *y, int repeats,
                            double *share)
 {
@@ -129,8 +133,10 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
     double *dw2 = zeros((size_t)(h * 3)), *db2 = zeros(3);
     double *s1[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
     double *s2[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
-    double *out1 = zeros(mh), *bm = zeros(mh), *outd = zeros(mh), *out2 = zeros((size_t)m * 3);
-    double *d2 = zeros((size_t)m * 3), *din2 = zeros(mh), *ddrop = zeros(mh), *drelu = zeros(mh);
+    double *out1 = zeros(mh), *outd = zeros(mh), *out2 = zeros((size_t)m * 3);
+    double *d2 = zeros((size_t)m * 3), *din2 = zeros(mh), *drelu = zeros(mh);
+    double *block = zeros((size_t)(2 * BLOCK_ROWS * h)); /* the largest block's rows */
+    uint8_t *bits = zeroed(mh, 1);
     for (nnf_idx i = 0; i < 2 * h; i++)
         w1[i] = 0.01 * (double)((i * 7919) % 200 - 100) / 100;
     for (nnf_idx i = 0; i < 3 * h; i++)
@@ -145,13 +151,24 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
         for (int e = 0; e < md->epochs; e++) {
             nnf_idx correct, bad;
             double loss_sum, reg = 0;
-            TIMED(K_DENSE1, nnf_dense_f64(m, h, 2, x, 2, 1, w1, h, 1, b1, 1, NNF_ACT_RELU, out1,
-                                          h, 1));
+            const nnf_idx blocks = m / BLOCK_ROWS > 0 ? m / BLOCK_ROWS : 1;
             if (dropout)
-                TIMED(K_DROPOUT, nnf_dropout_philox_f64(m, h, out1, h, 1, 7, (uint64_t)e,
-                                                        1 - md->rate, bm, h, 1, outd, h, 1));
-            TIMED(K_DENSE2, nnf_dense_f64(m, 3, h, in2, h, 1, w2, 3, 1, b2, 1, NNF_ACT_SOFTMAX,
-                                          out2, 3, 1));
+                for (nnf_idx b = 0; b < blocks; b++) { /* the last block takes the rest */
+                    const nnf_idx r0 = b * BLOCK_ROWS, r = b + 1 == blocks ? m - r0 : BLOCK_ROWS;
+                    TIMED(K_DENSE1, nnf_dense_f64(r, h, 2, x + 2 * r0, 2, 1, w1, h, 1, b1, 1,
+                                                  NNF_ACT_RELU, block, h, 1));
+                    TIMED(K_DROPOUT, nnf_relu_dropout_philox_rows_f64(
+                                         r0, r, h, block, h, 7, (uint64_t)e, 1 - md->rate,
+                                         bits + r0 * h, h, outd + r0 * h, h));
+                    TIMED(K_DENSE2, nnf_dense_f64(r, 3, h, outd + r0 * h, h, 1, w2, 3, 1, b2, 1,
+                                                  NNF_ACT_SOFTMAX, out2 + 3 * r0, 3, 1));
+                }
+            else {
+                TIMED(K_DENSE1, nnf_dense_f64(m, h, 2, x, 2, 1, w1, h, 1, b1, 1, NNF_ACT_RELU,
+                                              out1, h, 1));
+                TIMED(K_DENSE2, nnf_dense_f64(m, 3, h, out1, h, 1, w2, 3, 1, b2, 1,
+                                              NNF_ACT_SOFTMAX, out2, 3, 1));
+            }
             TIMED(K_LOSS, nnf_softmax_cce_backward_f64(m, 3, out2, 3, 1, y, 1, NULL, 0, 0, d2,
                                                        3, 1, &loss_sum, &correct, &bad));
             if (md->l2 > 0)
@@ -159,15 +176,22 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
                                     nnf_regularization_loss_f64(1, h, b1, h, 1, 0, md->l2));
             TIMED(K_BACK2, nnf_dense_backward_f64(m, h, 3, d2, 3, 1, NULL, 0, 0, NULL, 0, 0,
                                                   in2, h, 1, w2, 3, 1, b2, 1, reg2, dw2, 3, 1,
-                                                  db2, 1, din2, h, 1));
+                                                  db2, 1, dropout ? NULL : din2, h, 1));
             if (dropout)
-                TIMED(K_DROPOUT_BACK, nnf_elementwise_f64(NNF_EW_MUL, m, h, din2, h, 1, bm, h, 1,
-                                                          ddrop, h, 1));
-            /* the spiral's masked gradient is read by nothing: not kept (drelu NULL) */
-            TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, dropout ? ddrop : din2, h, 1, out1, h,
-                                                  1, dropout ? drelu : NULL, h, 1, x, 2, 1, w1,
-                                                  h, 1, b1, 1, reg1, dw1, h, 1, db1, 1, NULL, 0,
-                                                  0));
+                for (nnf_idx b = 0; b < blocks; b++) {
+                    const nnf_idx r0 = b * BLOCK_ROWS, r = b + 1 == blocks ? m - r0 : BLOCK_ROWS;
+                    TIMED(K_DINPUTS2, nnf_dense_f64(r, h, 3, d2 + 3 * r0, 3, 1, w2, 1, 3, NULL, 0,
+                                                    NNF_ACT_NONE, block, h, 1));
+                    TIMED(K_DROPOUT_BACK, nnf_relu_dropout_backward_f64(
+                                              r, h, block, h, bits + r0 * h, h, 1 - md->rate,
+                                              drelu + r0 * h, h));
+                }
+            /* with dropout, drelu is already ReLU-masked; else dinputs 2, masked here (the
+             * masked gradient is read by nothing: not kept, drelu NULL) */
+            TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, dropout ? drelu : din2, h, 1,
+                                                  dropout ? NULL : out1, h, 1, NULL, h, 1, x, 2,
+                                                  1, w1, h, 1, b1, 1, reg1, dw1, h, 1, db1, 1,
+                                                  NULL, 0, 0));
             nnf_optim_params p = {NNF_OPT_ADAM, .learning_rate = md->learning_rate,
                                   .epsilon = 1e-7, .beta_1 = 0.9, .beta_2 = 0.999,
                                   .correction_1 = 0.5, .correction_2 = 0.5};
@@ -187,9 +211,10 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
         }
     }
     double *all[] = {w1, b1, w2, b2, dw1, db1, dw2, db2, s1[0], s1[1], s1[2], s1[3], s2[0],
-                     s2[1], s2[2], s2[3], out1, bm, outd, out2, d2, din2, ddrop, drelu};
+                     s2[1], s2[2], s2[3], out1, outd, out2, d2, din2, drelu, block};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]);
+    free(bits);
     return best;
 }
 
