@@ -72,12 +72,12 @@ def threads(request):
     nnfast.set_num_threads(saved)
 
 
-# (widths, samples, batch size): 512 wide, blocks of 32 rows: 401 = 11 blocks and one of 49,
-# batches of 65 = a block and one of 33 (never a block of one row); 102 wide, blocks of 160
+# (widths, samples, batch size): 512 wide, blocks of 64 rows: 401 = 5 blocks and one of 81,
+# batches of 129 = a block and one of 65 (never a block of one row); 102 wide, blocks of 320
 # rows, odd rows' masks starting at word 2 of a Philox block. Full batches are large enough
 # for the first layer's backward to split its columns over 2 threads (pass.inc), 102 into
 # 48 and 54 (its last 6 a SIMD loop's tail, as in one call).
-SHAPES = {"512_full": ((512,), 401, None), "512_batches_of_65": ((512,), 301, 65),
+SHAPES = {"512_full": ((512,), 401, None), "512_batches_of_129": ((512,), 301, 129),
           "102_full": ((102,), 2001, None)}
 
 

@@ -122,7 +122,7 @@ static double *zeros(size_t n) { return zeroed(n, sizeof(double)); }
  * network calls (csrc/net/blocks.inc): the forward pass from dense 1 to dense 2 and the
  * backward pass's dinputs 2 to the dropout's and ReLU's backward a block of BLOCK_ROWS rows at
  * a time, so that the block's arrays stay in cache between the kernels. */
-enum { BLOCK_ROWS = 32 };
+enum { BLOCK_ROWS = 64 };
 static double time_kernels(const model *md, const double *x, const int64_t *y, int repeats,
                            double *share)
 {
