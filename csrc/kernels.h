@@ -69,6 +69,17 @@
       (const T *) b, (nnf_idx) b_s, (const double *) reg,                                      \
       (T *) dw, (nnf_idx) dw_rs, (nnf_idx) dw_cs, (T *) db, (nnf_idx) db_s,                    \
       (T *) dx, (nnf_idx) dx_rs, (nnf_idx) dx_cs)                                              \
+    /* dense_backward's dw (k, n) and db (n), bitwise, for 1 <= k <= 4 inputs x (m, k) and    \
+     * dvalues without ReLU, given rows [i0, i1) of dv at a time (dv (i1 - i0, n) points at   \
+     * row i0, contiguous columns) in order from row 0 to m: so a caller can compute dv a     \
+     * block of rows at a time and never store it whole. sums ((2k + 1) * (n + 16) elements, \
+     * zeroed before row 0) carries the running sums; the call that ends at                  \
+     * row m writes dw and db (contiguous) with w's (k, n) and b's regularization terms.      \
+     * b may be NULL when reg[2] and reg[3] are 0. */                                         \
+    X(S, void, dense_backward_rows, (nnf_idx) m, (nnf_idx) k, (nnf_idx) n, (nnf_idx) i0,       \
+      (nnf_idx) i1, (const T *) dv, (nnf_idx) dv_rs, (const T *) x, (nnf_idx) x_rs,            \
+      (nnf_idx) x_cs, (const T *) w, (const T *) b, (const double *) reg, (T *) sums,         \
+      (T *) dw, (T *) db)                                                                      \
     /* y (m, n) = op(a (m, n), b (m, n)) (see nnf_elementwise); y may be a or b itself. */     \
     X(S, void, elementwise, (nnf_elementwise) op, (nnf_idx) m, (nnf_idx) n,                    \
       (const T *) a, (nnf_idx) a_rs, (nnf_idx) a_cs, (const T *) b, (nnf_idx) b_rs,            \

@@ -381,6 +381,17 @@ def test_network_misuse_statuses(build):
     assert run.stdout.count("ok ") >= 20, run.stdout
 
 
+def test_backward_rows_equal_dense_backward(build):
+    # tests/c/backward_rows.c: nnf_dense_backward_rows (the network's first layer summed a
+    # block of rows at a time) gives nnf_dense_backward's dweights and dbiases bitwise, on
+    # every instruction set the CPU has
+    run = subprocess.run([str(build / "backward_rows")], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
+    lines = re.findall(r"^(\w+) (\d+) cases, 0 differ$", run.stdout, re.M)
+    assert "generic" in {isa for isa, _ in lines} and all(int(n) > 1000 for _, n in lines), run.stdout
+
+
 def test_net_timing_runs(build):
     # tests/c/net_timing.c, the speed tool (csrc's developers run it with more repeats): it
     # builds both networks it times and reports every line

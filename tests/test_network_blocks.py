@@ -1,6 +1,7 @@
 """The C network trains dense -> ReLU -> dropout with its own (fast) masks -> dense a block of
-rows at a time (csrc/net/blocks.inc), where the layer-by-layer path runs each layer on the
-whole batch: the same parameters, optimizer state and history, bit for bit, for batches of
+rows at a time (csrc/net/blocks.inc), on one task summing the first layer's dweights and
+dbiases block by block too, where the layer-by-layer path runs each layer on the whole batch:
+the same parameters, optimizer state and history, bit for bit, for batches of
 many blocks (the last uneven, or one row past whole blocks), rows whose masks start inside a
 Philox block, 1 and 2 threads, float32 and float64. The networks it does not apply to (the
 book's masks, a hidden layer of 4, a dropout after a sigmoid) and a chain of two dropouts

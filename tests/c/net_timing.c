@@ -134,8 +134,9 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
     double *s1[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
     double *s2[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
     double *out1 = zeros(mh), *outd = zeros(mh), *out2 = zeros((size_t)m * 3);
-    double *d2 = zeros((size_t)m * 3), *din2 = zeros(mh), *drelu = zeros(mh);
+    double *d2 = zeros((size_t)m * 3), *din2 = zeros(mh);
     double *block = zeros((size_t)(2 * BLOCK_ROWS * h)); /* the largest block's rows */
+    double *gblock = zeros((size_t)(2 * BLOCK_ROWS * h)), *sums = zeros((size_t)(5 * (h + 16)));
     uint8_t *bits = zeroed(mh, 1);
     for (nnf_idx i = 0; i < 2 * h; i++)
         w1[i] = 0.01 * (double)((i * 7919) % 200 - 100) / 100;
@@ -177,21 +178,26 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
             TIMED(K_BACK2, nnf_dense_backward_f64(m, h, 3, d2, 3, 1, NULL, 0, 0, NULL, 0, 0,
                                                   in2, h, 1, w2, 3, 1, b2, 1, reg2, dw2, 3, 1,
                                                   db2, 1, dropout ? NULL : din2, h, 1));
-            if (dropout)
+            /* with dropout, layer 1's gradient a block at a time, summed into dw1 and db1 at
+             * once (one thread's path); else dinputs 2, ReLU-masked in dense_backward 1 (the
+             * masked gradient is read by nothing: not kept, drelu NULL) */
+            if (dropout) {
+                memset(sums, 0, sizeof(double) * (size_t)(5 * (h + 16)));
                 for (nnf_idx b = 0; b < blocks; b++) {
                     const nnf_idx r0 = b * BLOCK_ROWS, r = b + 1 == blocks ? m - r0 : BLOCK_ROWS;
                     TIMED(K_DINPUTS2, nnf_dense_f64(r, h, 3, d2 + 3 * r0, 3, 1, w2, 1, 3, NULL, 0,
                                                     NNF_ACT_NONE, block, h, 1));
                     TIMED(K_DROPOUT_BACK, nnf_relu_dropout_backward_f64(
                                               r, h, block, h, bits + r0 * h, h, 1 - md->rate,
-                                              drelu + r0 * h, h));
+                                              gblock, h));
+                    TIMED(K_BACK1, nnf_dense_backward_rows_f64(m, 2, h, r0, r0 + r, gblock, h, x,
+                                                               2, 1, w1, b1, reg1, sums, dw1,
+                                                               db1));
                 }
-            /* with dropout, drelu is already ReLU-masked; else dinputs 2, masked here (the
-             * masked gradient is read by nothing: not kept, drelu NULL) */
-            TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, dropout ? drelu : din2, h, 1,
-                                                  dropout ? NULL : out1, h, 1, NULL, h, 1, x, 2,
-                                                  1, w1, h, 1, b1, 1, reg1, dw1, h, 1, db1, 1,
-                                                  NULL, 0, 0));
+            } else
+                TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, din2, h, 1, out1, h, 1, NULL, h,
+                                                      1, x, 2, 1, w1, h, 1, b1, 1, reg1, dw1, h,
+                                                      1, db1, 1, NULL, 0, 0));
             nnf_optim_params p = {NNF_OPT_ADAM, .learning_rate = md->learning_rate,
                                   .epsilon = 1e-7, .beta_1 = 0.9, .beta_2 = 0.999,
                                   .correction_1 = 0.5, .correction_2 = 0.5};
@@ -211,7 +217,7 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
         }
     }
     double *all[] = {w1, b1, w2, b2, dw1, db1, dw2, db2, s1[0], s1[1], s1[2], s1[3], s2[0],
-                     s2[1], s2[2], s2[3], out1, outd, out2, d2, din2, drelu, block};
+                     s2[1], s2[2], s2[3], out1, outd, out2, d2, din2, block, gblock, sums};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]);
     free(bits);
