@@ -15,10 +15,23 @@ mkdir -p "$out" fuzz/corpus
 sources=()
 while IFS= read -r f; do sources+=("$f"); done < <(
     find csrc -name '*.c' ! -path 'csrc/py/*' ! -path 'csrc/examples/*' | sort)
-"$CC" -g -O2 -std=c11 -ffp-contract=fast -pthread -Icsrc \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -fsanitize-recover=pointer-overflow \
-    "${sources[@]}" fuzz/fuzz_kernels.c -lm -o "$out/fuzz_kernels"
+sources+=(fuzz/fuzz_kernels.c)
+cflags=(-g -O2 -std=c11 -ffp-contract=fast -pthread -Icsrc
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+    -fsanitize-recover=pointer-overflow)
+# One compile per file, a core each: the ISA files take minutes under the sanitizers, and a
+# single compiler call would build them one after another.
+object_of() { local f="${1//\//_}"; echo "$out/obj/${f%.c}.o"; }
+compile() { "$CC" "${cflags[@]}" -c "$1" -o "$(object_of "$1")"; }
+export -f object_of compile
+export CC out
+export CFLAGS_LIST="${cflags[*]}"
+mkdir -p "$out/obj"
+printf '%s\0' "${sources[@]}" |
+    xargs -0 -n 1 -P "$(nproc)" bash -c 'cflags=($CFLAGS_LIST); compile "$0"'
+objects=()
+for f in "${sources[@]}"; do objects+=("$(object_of "$f")"); done
+"$CC" "${cflags[@]}" "${objects[@]}" -lm -o "$out/fuzz_kernels"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 # pointer-overflow is recoverable only so that fuzz/ubsan.supp can silence known, reported
