@@ -92,6 +92,15 @@
       (nnf_idx) p_rs, (nnf_idx) p_cs, (const int64_t *) idx, (nnf_idx) idx_s,                  \
       (const T *) onehot, (nnf_idx) oh_rs, (nnf_idx) oh_cs, (T *) d, (nnf_idx) d_rs,            \
       (nnf_idx) d_cs, (double *) loss_sum, (nnf_idx *) correct, (nnf_idx *) bad_row)           \
+    /* A classifier's output layer and its loss in one call: p (m, n) = softmax(a (m, k) @     \
+     * b (k, n) + bias (n)) as nnf_dense computes it, then nnf_softmax_cce_backward of p, both \
+     * bitwise; on NNF_ELABEL, p and d may be left unwritten. */                               \
+    X(S, nnf_status, dense_softmax_cce_backward, (nnf_idx) m, (nnf_idx) n, (nnf_idx) k,         \
+      (const T *) a, (nnf_idx) a_rs, (nnf_idx) a_cs, (const T *) b, (nnf_idx) b_rs,            \
+      (nnf_idx) b_cs, (const T *) bias, (nnf_idx) bias_s, (const int64_t *) idx,               \
+      (nnf_idx) idx_s, (const T *) onehot, (nnf_idx) oh_rs, (nnf_idx) oh_cs, (T *) p,          \
+      (nnf_idx) p_rs, (nnf_idx) p_cs, (T *) d, (nnf_idx) d_rs, (nnf_idx) d_cs,                  \
+      (double *) loss_sum, (nnf_idx *) correct, (nnf_idx *) bad_row)                           \
     /* Categorical cross-entropy backward: d (m, n) = -y_true / dv (m, n) / m (no clipping, as \
      * the book); labels as in nnf_cce. */                                                     \
     X(S, nnf_status, cce_backward, (nnf_idx) m, (nnf_idx) n, (const T *) dv, (nnf_idx) dv_rs,  \

@@ -381,15 +381,27 @@ def test_network_misuse_statuses(build):
     assert run.stdout.count("ok ") >= 20, run.stdout
 
 
-def test_backward_rows_equal_dense_backward(build):
-    # tests/c/backward_rows.c: nnf_dense_backward_rows (the network's first layer summed a
-    # block of rows at a time) gives nnf_dense_backward's dweights and dbiases bitwise, on
-    # every instruction set the CPU has
-    run = subprocess.run([str(build / "backward_rows")], capture_output=True, text=True,
-                         timeout=60)
+def run_every_isa(build, program, min_cases):
+    """Runs a tests/c program that compares a kernel with its reference on every instruction
+    set the CPU has (one line "<isa> N cases, 0 differ" each); asserts all agreed."""
+    run = subprocess.run([str(build / program)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
     lines = re.findall(r"^(\w+) (\d+) cases, 0 differ$", run.stdout, re.M)
-    assert "generic" in {isa for isa, _ in lines} and all(int(n) > 1000 for _, n in lines), run.stdout
+    assert "generic" in {isa for isa, _ in lines}, run.stdout
+    assert all(int(n) >= min_cases for _, n in lines), run.stdout
+
+
+def test_backward_rows_equal_dense_backward(build):
+    # tests/c/backward_rows.c: nnf_dense_backward_rows (the network's first layer summed a
+    # block of rows at a time) gives nnf_dense_backward's dweights and dbiases bitwise
+    run_every_isa(build, "backward_rows", 1000)
+
+
+def test_dense_softmax_cce_backward_equals_its_two_calls(build):
+    # tests/c/softmax_cce_fused.c: nnf_dense_softmax_cce_backward (the network's output layer
+    # and loss in one pass) gives nnf_dense + nnf_softmax_cce_backward's probabilities,
+    # gradient, loss sum, correct count and label errors bitwise
+    run_every_isa(build, "softmax_cce_fused", 10000)
 
 
 def test_net_timing_runs(build):

@@ -91,6 +91,7 @@ struct nnf_net {
     int64_t *lb;            /*   and labels */
     int64_t *order;         /* an epoch's sample order (the data set's n) */
     nnf_idx order_n;
+    int output_in_loss;     /* the training pass left the output layer to the loss (pass.inc) */
     void *blocks;           /* each thread's blocks of rows (blocks.inc), blocks_bytes in all */
     size_t blocks_bytes;
     char error[200];
