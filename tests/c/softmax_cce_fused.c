@@ -3,9 +3,10 @@
  * nnf_softmax_cce_backward: probabilities, gradient, loss sum and correct count bitwise
  * equal, for 1 to 5 classes, k below and above a SIMD vector, 1 to 300 rows (blocks of
  * rows full and not), labels as indices (strided) and one-hot rows, with and without a
- * bias, rows of a copied (a_cs != 1), b read by rows or columns, strided p and transposed d,
- * no loss asked, NaN, infinite and tied logits, bad labels (same status and row), one and
- * two threads, float32 and float64, on every instruction set this CPU has.
+ * bias, rows of a copied (a_cs != 1), b read by rows or columns, p and d packed (rows n
+ * apart) or p strided and d transposed, no loss asked, NaN, infinite and tied logits, bad
+ * labels (same status and row), one and two threads, float32 and float64, on every
+ * instruction set this CPU has.
  *
  * Usage: softmax_cce_fused   (prints one line per instruction set; exit 1 on a mismatch) */
 #define PROGRAM "softmax_cce_fused"
@@ -23,14 +24,16 @@ static double uniform(void) /* in [-1, 1) */
 
 /* What a case varies beyond the shape. */
 typedef struct {
-    int onehot, bias, a_strided, b_by_columns, loss, special, bad_label;
+    int onehot, bias, a_strided, b_by_columns, loss, special, bad_label, packed;
 } variant;
 
 #define CASE(T, SFX)                                                                           \
     static int case_##SFX(nnf_idx m, nnf_idx n, nnf_idx k, variant v)                          \
     {                                                                                          \
         const nnf_idx a_cs = v.a_strided ? 2 : 1, a_rs = k * a_cs;                             \
-        const nnf_idx p_rs = n + 1, d_rs = 1, d_cs = m; /* p strided, d transposed */          \
+        /* p and d packed rows, or p strided and d transposed */                              \
+        const nnf_idx p_rs = v.packed ? n : n + 1, d_rs = v.packed ? n : 1;                    \
+        const nnf_idx d_cs = v.packed ? 1 : m;                                                 \
         T *a = malloc(sizeof(T) * (size_t)(m * a_rs + 1)), *b = malloc(sizeof(T) * (size_t)(k * n)); \
         T *bias = malloc(sizeof(T) * (size_t)n), *oh = calloc((size_t)(m * n + 1), sizeof(T));   \
         T *p = malloc(sizeof(T) * (size_t)(2 * m * p_rs + 1)), *d = malloc(sizeof(T) * (size_t)(2 * m * n + 1)); \
@@ -83,9 +86,9 @@ typedef struct {
                    memcmp(d, d1, sizeof(T) * (size_t)(m * n)) == 0;                            \
         if (!same)                                                                             \
             printf("FAIL %s m %ld n %ld k %ld onehot %d bias %d a_strided %d b_by_columns %d " \
-                   "loss %d special %d bad %d: status %d/%d loss %.17g/%.17g correct %ld/%ld " \
+                   "loss %d special %d bad %d packed %d: status %d/%d loss %.17g/%.17g correct %ld/%ld " \
                    "bad row %ld/%ld\n", #SFX, (long)m, (long)n, (long)k, v.onehot, v.bias,       \
-                   v.a_strided, v.b_by_columns, v.loss, v.special, v.bad_label, (int)st0,       \
+                   v.a_strided, v.b_by_columns, v.loss, v.special, v.bad_label, v.packed, (int)st0,       \
                    (int)st1, loss[0], loss[1], (long)correct[0], (long)correct[1],             \
                    (long)bad[0], (long)bad[1]);                                                \
         free(a), free(b), free(bias), free(oh), free(p), free(d), free(idx);                   \
@@ -107,15 +110,16 @@ int main(void)
             for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
                 for (nnf_idx n = 1; n <= 5; n++)
                     for (size_t c = 0; c < sizeof ks / sizeof *ks; c++)
-                        for (int bits = 0; bits < 128; bits += 1 + (threads == 2) * 6) {
+                        for (int bits = 0; bits < 256; bits += 1 + (threads == 2) * 6) {
                             variant v = {bits & 1, bits >> 1 & 1, bits >> 2 & 1, bits >> 3 & 1,
-                                         !(bits >> 4 & 1), bits >> 5 & 1, bits >> 6 & 1};
+                                         !(bits >> 4 & 1), bits >> 5 & 1, bits >> 6 & 1,
+                                         bits >> 7 & 1};
                             bad += !case_f32(ms[a], n, ks[c], v);
                             bad += !case_f64(ms[a], n, ks[c], v);
                             cases += 2;
                         }
             /* large enough for nnf_dense to split over two threads */
-            variant plain = {0, 1, 0, 0, 1, 0, 0};
+            variant plain = {0, 1, 0, 0, 1, 0, 0, 1};
             bad += !case_f32(20000, 3, 64, plain) + !case_f64(20000, 3, 64, plain);
             cases += 2;
         }
