@@ -89,6 +89,31 @@ def test_adam_update_in_float64_is_the_books_expression(rng):
     check_steps(p, p0, exp_p, f64, 1, "param: ")
 
 
+@pytest.mark.parametrize("dtype,iteration", [
+    # around the steps where 1 - beta_1**t, then 1 - beta_2**t, rounds to 1 in the dtype
+    (np.float32, 163), (np.float32, 164), (np.float32, 165), (np.float32, 17319),
+    (np.float32, 17320), (np.float32, 17321),
+    (np.float64, 354), (np.float64, 355), (np.float64, 356), (np.float64, 37410),
+    (np.float64, 37411), (np.float64, 37412)], ids=str)
+def test_adam_late_steps_are_the_books_expression_bitwise(rng, dtype, iteration):
+    """Late in training the bias corrections round to 1 and the step skips their division
+    (x / 1 is x): the same numbers as the book's expression evaluated by NumPy, bitwise, on
+    both sides of each threshold, with zeros, tiny and huge values among the momentums."""
+    n = 1000
+    p, g = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+    m, v = (rng.standard_normal(n) * 0.1).astype(dtype), rng.uniform(0, 1, n).astype(dtype)
+    tiny, huge = np.finfo(dtype).smallest_subnormal, np.finfo(dtype).max / 4
+    m[:4], g[:4] = [0, -0.0, tiny, huge], [0, 0, tiny, 1]
+    t = iteration + 1
+    c1, c2 = dtype(1 - 0.9 ** t), dtype(1 - 0.999 ** t)
+    exp_m = dtype(0.9) * m + dtype(1 - 0.9) * g
+    exp_v = dtype(0.999) * v + dtype(1 - 0.999) * (g * g)
+    exp_p = p + dtype(-0.01) * (exp_m / c1) / (np.sqrt(exp_v / c2) + dtype(1e-7))
+    nnfast.adam_update(p, g, m, v, 0.01, iteration)
+    assert np.array_equal(m, exp_m) and np.array_equal(v, exp_v)
+    assert np.array_equal(p, exp_p)
+
+
 @pytest.mark.parametrize("name", ["adagrad_update", "rmsprop_update", "adam_update"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_epsilon_is_added_after_the_square_root(dtype, name):
