@@ -404,6 +404,16 @@ def test_dense_softmax_cce_backward_equals_its_two_calls(build):
     run_every_isa(build, "softmax_cce_fused", 10000)
 
 
+def test_network_holds_only_the_masks_its_path_reads(build):
+    # tests/c/net_buffers.c: a dropout run by blocks holds its ReLU's and kept bits alone, one
+    # layer by layer its binary mask, the book's masks add the drawn mask, each added when a
+    # later call on the same rows needs it
+    run = subprocess.run([str(build / "net_buffers")], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0 and "FAIL" not in run.stdout, run.stdout + run.stderr
+    assert run.stdout.count("ok ") == 5, run.stdout
+
+
 def test_net_timing_runs(build):
     # tests/c/net_timing.c, the speed tool (csrc's developers run it with more repeats): it
     # builds both networks it times and reports every line

@@ -1,5 +1,5 @@
 /* net/buffers.c: a network's batch buffers. A forward pass needs each layer's output; a
- * training step also its gradients, dropout's masks, the loss's gradient and per-sample
+ * training step also its gradients, dropout's masks (those its path reads), the loss's gradient and per-sample
  * losses and, with a sample order, the batch gathered. Each set is allocated for the
  * largest batch a call has needed so far and kept: the next call of that size allocates
  * nothing. */
@@ -58,7 +58,44 @@ nnf_status net_grow(nnf_net *net, nnf_idx rows)
     return NNF_OK;
 }
 
-nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples)
+int net_blocks_apply(const nnf_net *net, int i, int book_masks)
+{
+    if (i + 3 >= net->n_layers || book_masks)
+        return 0;
+    const net_layer *l = net->layers + i;
+    return l[0].kind == NNF_LAYER_DENSE && l[0].act == NNF_ACT_RELU && l[1].fused &&
+           l[2].kind == NNF_LAYER_DROPOUT && l[3].kind == NNF_LAYER_DENSE && l[0].n_out > 4;
+}
+
+/* Each dropout's masks as this call's steps read them, allocated the first time a call
+ * needs them (chapter 18's fast masks would otherwise hold 36 MB never touched): run by
+ * blocks, the ReLU's sign and kept bits (relu_keep); layer by layer, the binary mask (bm),
+ * and with the book's masks (the hook) the drawn mask too. The layers are walked as the
+ * forward pass walks them: a block's layers are skipped, so a dropout right after a block is
+ * a layer-by-layer one. Returns -1 when out of memory. */
+static int grow_masks(nnf_net *net, int book_masks)
+{
+    const size_t size = net->ops->size, r = (size_t)net->rows;
+    for (int i = 0; i < net->n_layers; i++) {
+        net_layer *l = &net->layers[i];
+        if (!l->fused && net_blocks_apply(net, i, book_masks)) {
+            net_layer *drop = l + 2;
+            if (!drop->relu_keep && !(drop->relu_keep = net_alloc(r * drop->n_out, 1)))
+                return -1;
+            i += 3;
+            continue;
+        }
+        if (l->kind != NNF_LAYER_DROPOUT)
+            continue;
+        if (!l->bm && !(l->bm = net_alloc(r * l->n_out, size)))
+            return -1;
+        if (book_masks && !l->mask && !(l->mask = net_alloc(r * l->n_out, sizeof(int64_t))))
+            return -1;
+    }
+    return 0;
+}
+
+nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples, int book_masks)
 {
     nnf_status st = net_grow(net, rows > net->train_rows ? rows : net->train_rows);
     if (st != NNF_OK)
@@ -73,20 +110,14 @@ nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples)
                 return out_of_memory(net, rows);
             if (l->act == NNF_ACT_RELU && !(l->drelu = net_alloc(r * l->n_out, size)))
                 return out_of_memory(net, rows);
-            if (l->kind == NNF_LAYER_DROPOUT &&
-                (!(l->bm = net_alloc(r * l->n_out, size)) ||
-                 !(l->mask = net_alloc(r * l->n_out, sizeof(int64_t)))))
-                return out_of_memory(net, rows);
-            if (l->kind == NNF_LAYER_DROPOUT && i >= 2 && net->layers[i - 1].fused &&
-                net->layers[i - 2].act == NNF_ACT_RELU &&
-                !(l->relu_keep = net_alloc(r * l->n_out, 1)))
-                return out_of_memory(net, rows);
         }
         if (!(net->dloss = net_alloc(r * (size_t)nnf_net_outputs(net), size)) ||
             !(net->sample_loss = net_alloc(r, size)))
             return out_of_memory(net, rows);
         net->train_rows = net->rows;
     }
+    if (grow_masks(net, book_masks) != 0)
+        return out_of_memory(net, rows);
     if (n_samples > 0 && !net->xb) { /* a shuffled batch, gathered */
         size_t k = (size_t)nnf_net_outputs(net);
         if (!(net->xb = net_alloc(r * (size_t)net->n_inputs, size)) ||

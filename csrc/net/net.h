@@ -103,9 +103,15 @@ nnf_status net_fail(nnf_net *net, nnf_status st, const char *fmt, ...)
 /* Plans the fused activations (freeing the buffers when the plan changes) and, in training,
  * checks the loss, accuracy and layers make a network that trains (NNF_EINVAL). */
 nnf_status net_plan(nnf_net *net, int training);
-/* Buffers for forward passes of `rows` rows (net_grow_train: and training's too). */
+/* Buffers for forward passes of `rows` rows (net_grow_train: and training's too, dropout's
+ * masks as a call with the book's masks, book_masks, or without reads them). */
 nnf_status net_grow(nnf_net *net, nnf_idx rows);
-nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples);
+nnf_status net_grow_train(nnf_net *net, nnf_idx rows, nnf_idx n_samples, int book_masks);
+/* Whether layers i .. i + 3 train by blocks (blocks.inc): dense + its ReLU, a dropout drawing
+ * from its own stream (not book_masks: the hook's), dense. The dense layer after must take
+ * its dinputs from nnf_dense: dense_backward computes them so past 4 inputs (at most 4, in
+ * its one-sweep path, whose sums differ). */
+int net_blocks_apply(const nnf_net *net, int i, int book_masks);
 void net_free_buffers(nnf_net *net);
 /* Zeroed memory aligned to a cache line, for count elements of size bytes; NULL if none. */
 void *net_alloc(size_t count, size_t size);

@@ -137,7 +137,7 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
     const nnf_idx n = data->n;
     const nnf_idx batch = o->batch_size == 0 || o->batch_size > n ? n : o->batch_size;
     const nnf_idx steps = (n + batch - 1) / batch;
-    if ((st = net_grow_train(net, batch, o->order ? n : 0)) != NNF_OK)
+    if ((st = net_grow_train(net, batch, o->order ? n : 0, o->dropout_mask != NULL)) != NNF_OK)
         return st;
     for (int64_t epoch = 1; epoch <= o->epochs; epoch++) {
         const int64_t *order = NULL;
