@@ -153,7 +153,20 @@
     /* Regularization loss of x (m, n): l1 * sum|x| + l2 * sum(x * x), a term only when its   \
      * factor is > 0. */                                                                       \
     X(S, double, regularization_loss, (nnf_idx) m, (nnf_idx) n, (const T *) x,                 \
-      (nnf_idx) x_rs, (nnf_idx) x_cs, (double) l1, (double) l2)
+      (nnf_idx) x_rs, (nnf_idx) x_cs, (double) l1, (double) l2)                                      \
+    /* The backward of x (m, k) -> dense (k -> n) + ReLU (output ro (m, n)) -> dense (n -> c) \
+     * from the second layer's dvalues dv (m, c), 1 <= k <= 4: the two nnf_dense_backward     \
+     * calls, bitwise: the second's dw2 (n, c), db2 (c) and dinputs, then the first's dw      \
+     * (k, n), db (n) on those dinputs with relu_out = ro, without dinputs; with c <= 4,       \
+     * m >= 2, 8 < n <= 256, no array of (m, n) is written: each row of the dinputs computed  \
+     * where it is summed, ro read once. Weights w (k, n), w2 (n, c) and the results          \
+     * contiguous; biases b, b2 (NULL when reg[2], reg[3] (reg2's) are 0) and reg, reg2 as    \
+     * in nnf_dense_backward; ro and dv contiguous columns. */                                \
+    X(S, nnf_status, dense_relu_dense_backward, (nnf_idx) m, (nnf_idx) k, (nnf_idx) n,          \
+      (nnf_idx) c, (const T *) x, (nnf_idx) x_rs, (nnf_idx) x_cs, (const T *) ro,               \
+      (nnf_idx) ro_rs, (const T *) dv, (nnf_idx) dv_rs, (const T *) w, (const T *) b,           \
+      (const double *) reg, (const T *) w2, (const T *) b2, (const double *) reg2, (T *) dw,    \
+      (T *) db, (T *) dw2, (T *) db2)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Expanding the list. NNF_PARAMS(...) turns "(type) name, ..." into a parameter list          */

@@ -397,6 +397,12 @@ def test_backward_rows_equal_dense_backward(build):
     run_every_isa(build, "backward_rows", 1000)
 
 
+def test_dense_relu_dense_backward_equals_its_two_calls(build):
+    # tests/c/pair_backward.c: nnf_dense_relu_dense_backward (the network's first layer and
+    # the one after it in one sweep) gives the two nnf_dense_backward calls' numbers bitwise
+    run_every_isa(build, "pair_backward", 1000)
+
+
 def test_dense_softmax_cce_backward_equals_its_two_calls(build):
     # tests/c/softmax_cce_fused.c: nnf_dense_softmax_cce_backward (the network's output layer
     # and loss in one pass) gives nnf_dense + nnf_softmax_cce_backward's probabilities,

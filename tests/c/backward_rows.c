@@ -9,14 +9,6 @@
 #include <string.h>
 #include "check.h"
 
-static uint64_t state = 88172645463325252ull;
-
-static double uniform(void) /* in [-1, 1) */
-{
-    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-    return (double)(state >> 11) / 4503599627370496.0 - 1;
-}
-
 #define CASE(T, SFX)                                                                           \
     static int case_##SFX(nnf_idx m, nnf_idx k, nnf_idx n, nnf_idx step)                       \
     {                                                                                          \

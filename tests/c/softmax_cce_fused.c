@@ -14,14 +14,6 @@
 #include <string.h>
 #include "check.h"
 
-static uint64_t state = 88172645463325252ull;
-
-static double uniform(void) /* in [-1, 1) */
-{
-    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-    return (double)(state >> 11) / 4503599627370496.0 - 1;
-}
-
 /* What a case varies beyond the shape. */
 typedef struct {
     int onehot, bias, a_strided, b_by_columns, loss, special, bad_label, packed;
