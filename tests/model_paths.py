@@ -3,6 +3,10 @@
 layer-by-layer step (nnfast/nn/_training.py), which it uses otherwise."""
 import contextlib
 
+import numpy as np
+import pytest
+
+import nnfast
 import nnfast.nn.model as model_module
 
 
@@ -29,3 +33,21 @@ def assert_path(model, path):
         assert network(model) is not None, "the model did not train in the C network"
     else:
         assert network(model) is None and model._training is not None
+
+
+def assert_same_training(model, reference):
+    """Every parameter and optimizer state array of the two models' layers bitwise equal."""
+    for got, want in zip(model.trainable_layers, reference.trainable_layers):
+        for name in ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
+                     "bias_cache"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name),
+                                          err_msg=name)
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    """Run the test on 1, then 2 pool threads (restored afterwards)."""
+    saved = nnfast.get_num_threads()
+    nnfast.set_num_threads(request.param)
+    yield request.param
+    nnfast.set_num_threads(saved)

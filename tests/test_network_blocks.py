@@ -12,10 +12,9 @@ import io
 import numpy as np
 import pytest
 
-import nnfast
 import nnfast.nn as nn
 
-from model_paths import layer_by_layer, network
+from model_paths import assert_same_training, layer_by_layer, network, threads  # noqa: F401
 
 
 def build(dtype, widths, activation=nn.Activation_ReLU, rng="fast"):
@@ -56,21 +55,9 @@ def assert_trains_as_the_layers_do(dtype, widths, samples, batch_size, **kwargs)
         reference, expected_history, expected = trained(dtype, widths, samples, batch_size,
                                                         **kwargs)
     assert network(reference) is None
-    for got, want in zip(model.trainable_layers, reference.trainable_layers):
-        for name in ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
-                     "bias_cache"):
-            np.testing.assert_array_equal(getattr(got, name), getattr(want, name),
-                                          err_msg=name)
+    assert_same_training(model, reference)
     assert history == expected_history
     assert printed == expected
-
-
-@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
-def threads(request):
-    saved = nnfast.get_num_threads()
-    nnfast.set_num_threads(request.param)
-    yield request.param
-    nnfast.set_num_threads(saved)
 
 
 # (widths, samples, batch size): 512 wide, blocks of 64 rows: 401 = 5 blocks and one of 81,

@@ -12,8 +12,8 @@
  *   mlp         20000 x 784 -> 128 -> ReLU -> 128 -> ReLU -> 10 softmax + cross-entropy,
  *               Adam, batches of 128 (benchmarks/network.py's MLP)
  *
- * Usage: net_timing [REPEATS [THREADS]]  (default 5 repeats of each measurement, the best
- * kept; threads: the default). A speed tool, not a test: tests/test_c_library.py runs it
+ * Usage: net_timing [REPEATS [THREADS [NAME]]]  (default 5 repeats of each measurement, the
+ * best kept; threads: the default, or 0; NAME: that network alone). A speed tool, not a test: tests/test_c_library.py runs it
  * once, small, so that it keeps building and running. Times are per epoch in microseconds. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,11 +91,11 @@ static double time_train(const model *md, const double *x, const int64_t *y, int
 }
 
 enum { K_DENSE1, K_DROPOUT, K_DENSE2, K_LOSS, K_REG, K_BACK2, K_DINPUTS2, K_DROPOUT_BACK,
-       K_BACK1, K_ADAM, K_COUNT };
+       K_BACK1, K_PAIR, K_ADAM, K_COUNT };
 static const char *const kernel_names[K_COUNT] = {
     "dense 1 + ReLU", "relu_dropout_philox_rows", "dense 2 + softmax", "softmax_cce_backward",
     "regularization_loss", "dense_backward 2", "dinputs 2 (nnf_dense)", "relu_dropout_backward",
-    "dense_backward 1 (+ ReLU)", "Adam (4 arrays)"};
+    "dense_backward 1 (+ ReLU)", "dense_relu_dense_backward", "Adam (4 arrays)"};
 
 /* n zeroed elements of `size` bytes, or the program exits. */
 static void *zeroed(size_t n, size_t size)
@@ -134,7 +134,7 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
     double *s1[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
     double *s2[4] = {zeros((size_t)(2 * h)), zeros((size_t)h), zeros((size_t)(h * 3)), zeros(3)};
     double *out1 = zeros(mh), *outd = zeros(mh), *out2 = zeros((size_t)m * 3);
-    double *d2 = zeros((size_t)m * 3), *din2 = zeros(mh);
+    double *d2 = zeros((size_t)m * 3);
     double *block = zeros((size_t)(2 * BLOCK_ROWS * h)); /* the largest block's rows */
     double *gblock = zeros((size_t)(2 * BLOCK_ROWS * h)), *sums = zeros((size_t)(5 * (h + 16)));
     uint8_t *bits = zeroed(mh, 1);
@@ -175,13 +175,13 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
             if (md->l2 > 0)
                 TIMED(K_REG, reg += nnf_regularization_loss_f64(2, h, w1, h, 1, 0, md->l2) +
                                     nnf_regularization_loss_f64(1, h, b1, h, 1, 0, md->l2));
-            TIMED(K_BACK2, nnf_dense_backward_f64(m, h, 3, d2, 3, 1, NULL, 0, 0, NULL, 0, 0,
-                                                  in2, h, 1, w2, 3, 1, b2, 1, reg2, dw2, 3, 1,
-                                                  db2, 1, dropout ? NULL : din2, h, 1));
             /* with dropout, layer 1's gradient a block at a time, summed into dw1 and db1 at
-             * once (one thread's path); else dinputs 2, ReLU-masked in dense_backward 1 (the
-             * masked gradient is read by nothing: not kept, drelu NULL) */
+             * once (one thread's path); else both layers' backward in one sweep (one task's
+             * path: dinputs 2 never stored) */
             if (dropout) {
+                TIMED(K_BACK2, nnf_dense_backward_f64(m, h, 3, d2, 3, 1, NULL, 0, 0, NULL, 0, 0,
+                                                      in2, h, 1, w2, 3, 1, b2, 1, reg2, dw2, 3,
+                                                      1, db2, 1, NULL, 0, 0));
                 memset(sums, 0, sizeof(double) * (size_t)(5 * (h + 16)));
                 for (nnf_idx b = 0; b < blocks; b++) {
                     const nnf_idx r0 = b * BLOCK_ROWS, r = b + 1 == blocks ? m - r0 : BLOCK_ROWS;
@@ -195,9 +195,9 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
                                                                db1));
                 }
             } else
-                TIMED(K_BACK1, nnf_dense_backward_f64(m, 2, h, din2, h, 1, out1, h, 1, NULL, h,
-                                                      1, x, 2, 1, w1, h, 1, b1, 1, reg1, dw1, h,
-                                                      1, db1, 1, NULL, 0, 0));
+                TIMED(K_PAIR, nnf_dense_relu_dense_backward_f64(m, 2, h, 3, x, 2, 1, out1, h, d2,
+                                                                3, w1, b1, reg1, w2, b2, reg2,
+                                                                dw1, db1, dw2, db2));
             nnf_optim_params p = {NNF_OPT_ADAM, .learning_rate = md->learning_rate,
                                   .epsilon = 1e-7, .beta_1 = 0.9, .beta_2 = 0.999,
                                   .correction_1 = 0.5, .correction_2 = 0.5};
@@ -217,7 +217,7 @@ static double time_kernels(const model *md, const double *x, const int64_t *y, i
         }
     }
     double *all[] = {w1, b1, w2, b2, dw1, db1, dw2, db2, s1[0], s1[1], s1[2], s1[3], s2[0],
-                     s2[1], s2[2], s2[3], out1, outd, out2, d2, din2, block, gblock, sums};
+                     s2[1], s2[2], s2[3], out1, outd, out2, d2, block, gblock, sums};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]);
     free(bits);
@@ -368,10 +368,11 @@ static void mlp(int repeats)
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 5;
-    if (argc > 2)
+    if (argc > 2 && atoi(argv[2]) > 0)
         nnf_set_num_threads(atoi(argv[2]));
+    const char *only = argc > 3 ? argv[3] : NULL;
     if (repeats < 1) {
-        fprintf(stderr, "usage: net_timing [REPEATS [THREADS]], REPEATS >= 1\n");
+        fprintf(stderr, "usage: net_timing [REPEATS [THREADS [NAME]]], REPEATS >= 1\n");
         return 2;
     }
     nnf_isa_select(getenv("NNFAST_ISA"));
@@ -380,6 +381,8 @@ int main(int argc, char **argv)
     printf("isa %s threads %d\n", nnf_isa_name(nnf_isa_current), nnf_get_num_threads());
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
         const model *md = &models[i];
+        if (only && strcmp(only, md->name) != 0)
+            continue;
         double *x = zeros((size_t)(2 * md->samples));
         int64_t *y = calloc((size_t)md->samples, sizeof *y);
         if (!y)
@@ -395,6 +398,7 @@ int main(int argc, char **argv)
                 printf("  %-26s %9.1f us\n", kernel_names[k], share[k]);
         free(x), free(y);
     }
-    mlp(repeats);
+    if (!only || strcmp(only, "mlp") == 0)
+        mlp(repeats);
     return 0;
 }

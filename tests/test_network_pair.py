@@ -1,0 +1,83 @@
+"""The C network runs the backward of its first dense layer of few inputs with its ReLU and the
+dense layer after it in one sweep (nnf_dense_relu_dense_backward: the second layer's dinputs
+never stored) where their work is one task's, as the spiral's 2 -> 64 -> 3 does: the same
+parameters, optimizer state, history and printed lines, bit for bit, as the layer-by-layer
+path, for float32 and float64, 1 and 2 threads, hidden widths that do and do not fill SIMD
+vectors (and one past the sweep's 256, which makes the two calls), batches with an uneven
+last one and a last batch of one row, labels as indices and one-hot, with and without
+regularization."""
+import contextlib
+import io
+
+import numpy as np
+import pytest
+
+import nnfast.nn as nn
+
+from model_paths import assert_same_training, layer_by_layer, network, threads  # noqa: F401
+
+
+def build(dtype, width, outputs, regularized):
+    """2 -> width -> ReLU -> outputs softmax + cross-entropy, Adam; each layer its own
+    regularizers."""
+    np.random.seed(0)
+    reg1 = dict(weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4,
+                weight_regularizer_l1=1e-4, bias_regularizer_l1=2e-4) if regularized else {}
+    reg2 = dict(weight_regularizer_l2=2e-3, bias_regularizer_l2=1e-3,
+                weight_regularizer_l1=3e-4, bias_regularizer_l1=4e-4) if regularized else {}
+    model = nn.Model(dtype=dtype)
+    model.add(nn.Layer_Dense(2, width, **reg1))
+    model.add(nn.Activation_ReLU())
+    model.add(nn.Layer_Dense(width, outputs, **reg2))
+    model.add(nn.Activation_Softmax())
+    model.set(loss=nn.Loss_CategoricalCrossentropy(),
+              optimizer=nn.Optimizer_Adam(0.05, decay=5e-5), accuracy=nn.Accuracy_Categorical())
+    model.finalize()
+    return model
+
+
+def trained(dtype, width, outputs, samples, batch_size, one_hot, regularized):
+    data = np.random.default_rng(1)
+    X = data.uniform(-1, 1, (samples, 2)).astype(dtype)
+    y = data.integers(0, outputs, samples)
+    if one_hot:
+        y = np.eye(outputs, dtype=np.int64)[y]
+    model = build(dtype, width, outputs, regularized)
+    np.random.seed(2)
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        history = model.train(X, y, epochs=4, batch_size=batch_size, print_every=1)
+    return model, history.history, text.getvalue()
+
+
+def assert_trains_as_the_layers_do(dtype, width, outputs=3, samples=300, batch_size=None,
+                                   one_hot=False, regularized=False):
+    args = (dtype, width, outputs, samples, batch_size, one_hot, regularized)
+    model, history, printed = trained(*args)
+    assert network(model) is not None, "the model did not train in the C network"
+    with layer_by_layer():
+        reference, expected_history, expected = trained(*args)
+    assert network(reference) is None
+    assert_same_training(model, reference)
+    assert history == expected_history
+    assert printed == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("width", [64, 13, 300])
+def test_spiral_shapes_train_as_the_layers_do(width, dtype, threads):
+    # the full batch of 300, and batches of 128: two of a product's row blocks and one of 44
+    assert_trains_as_the_layers_do(dtype, width)
+    assert_trains_as_the_layers_do(dtype, width, batch_size=128, regularized=True)
+
+
+@pytest.mark.parametrize("case", [
+    dict(samples=301, batch_size=100),            # a last batch of one row
+    dict(samples=1),                              # a one-row data set
+    dict(samples=260, batch_size=5, outputs=4),   # batches of a few rows, 4 outputs
+    dict(samples=300, outputs=2, one_hot=True),   # one-hot labels, 2 outputs
+    dict(samples=300, one_hot=True, regularized=True),
+], ids=["last_batch_1_row", "one_row", "batches_of_5", "one_hot_2_outputs", "one_hot_reg"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batches_and_labels_train_as_the_layers_do(case, dtype, threads):
+    assert_trains_as_the_layers_do(dtype, 61, **case)
