@@ -14,7 +14,11 @@ import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_same_training, layer_by_layer, network, threads  # noqa: F401
+from model_paths import assert_same_training, layer_by_layer, network
+from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
+
+# every test on 1, then 2 pool threads
+pytestmark = pytest.mark.usefixtures("threads")
 
 
 def build(dtype, widths, activation=nn.Activation_ReLU, rng="fast"):
@@ -71,7 +75,7 @@ SHAPES = {"512_full": ((512,), 401, None), "512_batches_of_129": ((512,), 301, 1
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape", SHAPES)
-def test_blocks_train_as_the_layers_do(shape, dtype, threads):
+def test_blocks_train_as_the_layers_do(shape, dtype):
     assert_trains_as_the_layers_do(dtype, *SHAPES[shape])
 
 
@@ -81,5 +85,5 @@ def test_blocks_train_as_the_layers_do(shape, dtype, threads):
     dict(widths=(64,), activation=nn.Activation_Sigmoid),
     dict(widths=(40, 48)),                               # blocks, then a dropout layer by layer
 ], ids=["hidden_4", "book_masks", "sigmoid", "two_dropouts"])
-def test_other_networks_train_as_the_layers_do(case, threads):
+def test_other_networks_train_as_the_layers_do(case):
     assert_trains_as_the_layers_do(np.float64, samples=301, batch_size=None, **case)

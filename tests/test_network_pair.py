@@ -14,7 +14,11 @@ import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_same_training, layer_by_layer, network, threads  # noqa: F401
+from model_paths import assert_same_training, layer_by_layer, network
+from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
+
+# every test on 1, then 2 pool threads
+pytestmark = pytest.mark.usefixtures("threads")
 
 
 def build(dtype, width, outputs, regularized):
@@ -65,7 +69,7 @@ def assert_trains_as_the_layers_do(dtype, width, outputs=3, samples=300, batch_s
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("width", [64, 13, 300])
-def test_spiral_shapes_train_as_the_layers_do(width, dtype, threads):
+def test_spiral_shapes_train_as_the_layers_do(width, dtype):
     # the full batch of 300, and batches of 128: two of a product's row blocks and one of 44
     assert_trains_as_the_layers_do(dtype, width)
     assert_trains_as_the_layers_do(dtype, width, batch_size=128, regularized=True)
@@ -79,5 +83,5 @@ def test_spiral_shapes_train_as_the_layers_do(width, dtype, threads):
     dict(samples=300, one_hot=True, regularized=True),
 ], ids=["last_batch_1_row", "one_row", "batches_of_5", "one_hot_2_outputs", "one_hot_reg"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_batches_and_labels_train_as_the_layers_do(case, dtype, threads):
+def test_batches_and_labels_train_as_the_layers_do(case, dtype):
     assert_trains_as_the_layers_do(dtype, 61, **case)
