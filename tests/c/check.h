@@ -9,7 +9,7 @@
 
 /* Prints what failed, its status and the network's message; exits with the status (100 for
  * a failure that has none). */
-static void fail(const char *what, int status, const nnf_net *net)
+static _Noreturn void fail(const char *what, int status, const nnf_net *net)
 {
     fprintf(stderr, PROGRAM ": %s: status %d: %s\n", what, status, net ? nnf_net_error(net) : "");
     exit(status ? status : 100);
