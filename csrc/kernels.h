@@ -153,7 +153,7 @@
     /* Regularization loss of x (m, n): l1 * sum|x| + l2 * sum(x * x), a term only when its   \
      * factor is > 0. */                                                                       \
     X(S, double, regularization_loss, (nnf_idx) m, (nnf_idx) n, (const T *) x,                 \
-      (nnf_idx) x_rs, (nnf_idx) x_cs, (double) l1, (double) l2)                                      \
+      (nnf_idx) x_rs, (nnf_idx) x_cs, (double) l1, (double) l2)                                 \
     /* The backward of x (m, k) -> dense (k -> n) + ReLU (output ro (m, n)) -> dense (n -> c) \
      * from the second layer's dvalues dv (m, c), 1 <= k <= 4: the two nnf_dense_backward     \
      * calls, bitwise: the second's dw2 (n, c), db2 (c) and dinputs, then the first's dw      \

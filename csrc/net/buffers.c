@@ -1,8 +1,8 @@
 /* net/buffers.c: a network's batch buffers. A forward pass needs each layer's output; a
- * training step also its gradients, dropout's masks (those its path reads), the loss's gradient and per-sample
- * losses and, with a sample order, the batch gathered. Each set is allocated for the
- * largest batch a call has needed so far and kept: the next call of that size allocates
- * nothing. */
+ * training step also its gradients, dropout's masks (those its path reads), the loss's
+ * gradient and per-sample losses and, with a sample order, the batch gathered. Each set is
+ * allocated for the largest batch a call has needed so far and kept: the next call of that
+ * size allocates nothing. */
 #include <stdlib.h>
 #include "net.h"
 

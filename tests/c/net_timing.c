@@ -13,8 +13,9 @@
  *               Adam, batches of 128 (benchmarks/network.py's MLP)
  *
  * Usage: net_timing [REPEATS [THREADS [NAME]]]  (default 5 repeats of each measurement, the
- * best kept; threads: the default, or 0; NAME: that network alone). A speed tool, not a test: tests/test_c_library.py runs it
- * once, small, so that it keeps building and running. Times are per epoch in microseconds. */
+ * best kept; threads: the default, or 0; NAME: that network alone). A speed tool, not a
+ * test: tests/test_c_library.py runs it once, small, so that it keeps building and running.
+ * Times are per epoch in microseconds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
