@@ -52,9 +52,7 @@ int main(void)
     static const nnf_idx ms[] = {1, 2, 7, 129, 300, 1000}, ns[] = {1, 5, 8, 16, 37, 512};
     static const nnf_idx steps[] = {1, 3, 64, 100, 257, 100000};
     int failed = 0;
-    for (int isa = 0; isa < NNF_ISA_COUNT; isa++) {
-        if (!nnf_isa_supported((nnf_isa)isa) || nnf_isa_select(nnf_isa_name((nnf_isa)isa)) != 0)
-            continue;
+    for (int isa = -1; next_isa(&isa);) {
         int cases = 0, bad = 0;
         for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
             for (nnf_idx k = 1; k <= 4; k++)
@@ -64,8 +62,7 @@ int main(void)
                         bad += !case_f64(ms[a], k, ns[c], steps[s]);
                         cases += 2;
                     }
-        printf("%s %d cases, %d differ\n", nnf_isa_name((nnf_isa)isa), cases, bad);
-        failed |= bad > 0;
+        failed |= report_isa(isa, cases, bad);
     }
     return failed;
 }

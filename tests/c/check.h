@@ -1,5 +1,6 @@
-/* check.h: the test programs' exit on failure, and their random data. A program defines
- * PROGRAM (its name) before including this. */
+/* check.h: the test programs' exit on failure, their random data, the loop over instruction
+ * sets and the classifier head their networks share. A program defines PROGRAM (its name)
+ * before including this. */
 #ifndef NNF_TEST_CHECK_H
 #define NNF_TEST_CHECK_H
 
@@ -30,5 +31,34 @@ static inline double uniform(void)
         if (s_ != NNF_OK)                                                                      \
             fail(#call, (int)s_, net);                                                         \
     } while (0)
+
+/* Selects the next instruction set this CPU has after *isa (start from -1); 0 when none is
+ * left: the programs that compare kernels run their cases once on each. */
+static inline int next_isa(int *isa)
+{
+    while (++*isa < NNF_ISA_COUNT)
+        if (nnf_isa_supported((nnf_isa)*isa) && nnf_isa_select(nnf_isa_name((nnf_isa)*isa)) == 0)
+            return 1;
+    return 0;
+}
+
+/* Prints a set's line "<isa> N cases, M differ" (tests/test_c_library.py reads it); returns
+ * whether any case differed. */
+static inline int report_isa(int isa, int cases, int bad)
+{
+    printf("%s %d cases, %d differ\n", nnf_isa_name((nnf_isa)isa), cases, bad);
+    return bad > 0;
+}
+
+/* The networks' classifier head: dense (classes) -> softmax, categorical cross-entropy and
+ * accuracy, and the optimizer opt. */
+static inline void add_classifier_head(nnf_net *net, nnf_idx classes, const nnf_net_optimizer *opt)
+{
+    CHECK(nnf_net_add_dense(net, classes, 0, 0, 0, 0));
+    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
+    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
+    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
+    CHECK(nnf_net_set_optimizer(net, opt));
+}
 
 #endif

@@ -41,12 +41,8 @@ static nnf_net *build(void)
         CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
         CHECK(nnf_net_add_dropout(net, 0.1));
     }
-    CHECK(nnf_net_add_dense(net, 3, 0, 0, 0, 0));
-    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
-    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
-    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
     nnf_net_optimizer sgd = nnf_net_optimizer_defaults(NNF_OPT_SGD);
-    CHECK(nnf_net_set_optimizer(net, &sgd));
+    add_classifier_head(net, 3, &sgd);
     CHECK(nnf_net_set_dropout_stream(net, 2, 7, 0));
     CHECK(nnf_net_set_dropout_stream(net, 5, 8, 0));
     nnf_net_init_weights(net, 1);

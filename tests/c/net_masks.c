@@ -42,12 +42,8 @@ int main(int argc, char **argv)
     nnf_net *net = NULL;
     CHECK(nnf_net_new(bits == 32 ? NNF_F32 : NNF_F64, n, &net));
     CHECK(nnf_net_add_dropout(net, rate));
-    CHECK(nnf_net_add_dense(net, 3, 0, 0, 0, 0));
-    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
-    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
-    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
     nnf_net_optimizer sgd = nnf_net_optimizer_defaults(NNF_OPT_SGD);
-    CHECK(nnf_net_set_optimizer(net, &sgd));
+    add_classifier_head(net, 3, &sgd);
     CHECK(nnf_net_set_dropout_stream(net, 0, seed, step));
     nnf_net_data d = {.n = samples, .x = x, .x_rs = n, .x_cs = 1, .labels = labels,
                       .labels_s = 1};

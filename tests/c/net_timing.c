@@ -57,14 +57,10 @@ static nnf_net *build(const model *md)
     CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
     if (md->rate > 0)
         CHECK(nnf_net_add_dropout(net, md->rate));
-    CHECK(nnf_net_add_dense(net, 3, 0, 0, 0, 0));
-    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
-    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
-    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
     nnf_net_optimizer adam = nnf_net_optimizer_defaults(NNF_OPT_ADAM);
     adam.learning_rate = md->learning_rate;
     adam.decay = md->decay;
-    CHECK(nnf_net_set_optimizer(net, &adam));
+    add_classifier_head(net, 3, &adam);
     if (md->rate > 0)
         CHECK(nnf_net_set_dropout_stream(net, 2, 7, 0));
     nnf_net_init_weights(net, 1);
@@ -257,12 +253,8 @@ static void mlp(int repeats)
     CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
     CHECK(nnf_net_add_dense(net, M_H, 0, 0, 0, 0));
     CHECK(nnf_net_add_activation(net, NNF_LAYER_RELU));
-    CHECK(nnf_net_add_dense(net, M_OUT, 0, 0, 0, 0));
-    CHECK(nnf_net_add_activation(net, NNF_LAYER_SOFTMAX));
-    CHECK(nnf_net_set_loss(net, NNF_NET_CCE));
-    CHECK(nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0));
     nnf_net_optimizer adam = nnf_net_optimizer_defaults(NNF_OPT_ADAM);
-    CHECK(nnf_net_set_optimizer(net, &adam));
+    add_classifier_head(net, M_OUT, &adam);
     nnf_net_init_weights(net, 1);
     nnf_net_data d = {.n = n, .x = x, .x_rs = M_IN, .x_cs = 1, .labels = y, .labels_s = 1};
     nnf_net_train_options o = {.epochs = 1, .batch_size = M_BATCH};

@@ -78,9 +78,7 @@ int main(void)
     static const nnf_idx ms[] = {1, 2, 3, 5, 129, 300, 2100};
     static const nnf_idx ns[] = {1, 5, 8, 9, 13, 16, 17, 61, 64, 100, 256, 300};
     int failed = 0;
-    for (int isa = 0; isa < NNF_ISA_COUNT; isa++) {
-        if (!nnf_isa_supported((nnf_isa)isa) || nnf_isa_select(nnf_isa_name((nnf_isa)isa)) != 0)
-            continue;
+    for (int isa = -1; next_isa(&isa);) {
         int cases = 0, bad = 0;
         for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
             for (nnf_idx k = 1; k <= 4; k++)
@@ -90,8 +88,7 @@ int main(void)
                         bad += !case_f64(ms[a], k, ns[j], c);
                         cases += 2;
                     }
-        printf("%s %d cases, %d differ\n", nnf_isa_name((nnf_isa)isa), cases, bad);
-        failed |= bad > 0;
+        failed |= report_isa(isa, cases, bad);
     }
     return failed;
 }

@@ -93,9 +93,7 @@ int main(void)
 {
     static const nnf_idx ms[] = {1, 2, 5, 8, 9, 17, 300}, ks[] = {1, 7, 8, 16, 64, 67};
     int failed = 0;
-    for (int isa = 0; isa < NNF_ISA_COUNT; isa++) {
-        if (!nnf_isa_supported((nnf_isa)isa) || nnf_isa_select(nnf_isa_name((nnf_isa)isa)) != 0)
-            continue;
+    for (int isa = -1; next_isa(&isa);) {
         int cases = 0, bad = 0;
         for (int threads = 1; threads <= 2; threads++) {
             nnf_set_num_threads(threads);
@@ -115,8 +113,7 @@ int main(void)
             bad += !case_f32(20000, 3, 64, plain) + !case_f64(20000, 3, 64, plain);
             cases += 2;
         }
-        printf("%s %d cases, %d differ\n", nnf_isa_name((nnf_isa)isa), cases, bad);
-        failed |= bad > 0;
+        failed |= report_isa(isa, cases, bad);
     }
     return failed;
 }
