@@ -172,6 +172,7 @@ def test_network_trains_as_the_layers_do(name, dtype, run):
                                        err_msg=key)
     else:
         assert history.history == expected_history.history
+    assert all(type(v) is float for values in history.history.values() for v in values)
     assert history.epoch == expected_history.epoch
     assert history.val_epoch == expected_history.val_epoch
     assert printed == expected

@@ -234,8 +234,9 @@ class ModelNetwork:
         optimizer = model.optimizer
         if optimizer.decay:
             lists[4].extend(rows[:, 3].tolist())
-        else:
+        else:  # the user's number as given (an int prints as one), made a float at the end
             lists[4].extend([optimizer.current_learning_rate] * len(rows))
+        history._floats.update(TRAINING_KEYS if optimizer.decay else TRAINING_KEYS[:4])
 
     def _order(self, n: int, shuffle: bool, epochs: int) -> Callable[[int], Any] | None:
         """Network.train's ``order``: each epoch's np.random.permutation(n), as the layers'
