@@ -12,7 +12,10 @@
 # interpreter keeps memory until exit by design. The memory-flatness tests are left out
 # (ASan's quarantine holds freed memory, so RSS grows by design); the reference-count
 # tests run. The C library's test is left out too: it builds with make and runs plain C,
-# nothing of the extension, and the compilers it starts would inherit the ASan preload.
+# nothing of the extension, and the compilers it starts would inherit the ASan preload. So
+# are the wheel tests (NNFAST_TEST_WHEEL, which .ci/run sets): they build and install wheels
+# of an unsanitized extension, minutes of pip and compilers under the preload, and test
+# packaging, which the plain run covers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CC="${CC:-gcc}"
@@ -37,6 +40,7 @@ export PYTHONMALLOC=malloc
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export NNFAST_HYPOTHESIS_EXAMPLES="${NNFAST_HYPOTHESIS_EXAMPLES:-20}"
+unset NNFAST_TEST_WHEEL
 log="$work/sanitize.log"
 set +e
 python -m pytest -q -p no:cacheprovider -k "not memory_flat and not test_c_library" "${@:-tests}" 2>&1 | tee "$log"
