@@ -1,6 +1,6 @@
-/* cpu.c: which instruction set the kernels use, chosen once at import: its table of kernels
- * (isa/table.h) is the one the public entry points call through until the next choice.
- * The best the CPU supports, unless the caller forces one (the binding passes the
+/* cpu.c: which instruction set the kernels use: its table of kernels (isa/table.h) is the one
+ * the public entry points call through until the next choice. The best the CPU supports,
+ * chosen when the library loads, unless the caller forces one (the binding passes the
  * NNFAST_ISA environment variable) so that tests can run every path this machine can run. */
 #include <string.h>
 #include "isa/table.h"
@@ -58,3 +58,7 @@ int nnf_isa_select(const char *name)
         }
     return -1;
 }
+
+/* The choice when the library loads, so that a C program runs on the widest SIMD its CPU has
+ * without a call; the generic table above serves until then. */
+__attribute__((constructor)) static void select_at_load(void) { nnf_isa_select(NULL); }

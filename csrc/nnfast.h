@@ -38,8 +38,8 @@ typedef enum {
 #define NNF_X86 0
 #endif
 typedef enum { NNF_ISA_GENERIC = 0, NNF_ISA_AVX2 = 1, NNF_ISA_AVX512 = 2, NNF_ISA_COUNT = 3 } nnf_isa;
-/* The set the kernels run on: read it, set it only through nnf_isa_select (which also
- * switches the kernels' table). */
+/* The set the kernels run on: the best the CPU supports from the library's load; read it,
+ * set it only through nnf_isa_select (which also switches the kernels' table). */
 extern nnf_isa nnf_isa_current;
 int nnf_isa_supported(nnf_isa isa);
 /* NULL or "" picks the best supported; a name ("generic", "avx2", "avx512") forces one.

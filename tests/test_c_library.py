@@ -50,6 +50,14 @@ def test_spiral_example_trains(build):
     assert final_acc > 0.8, run.stdout  # chance is 1/3
 
 
+def test_kernels_run_on_the_best_isa_without_a_call(build):
+    run = subprocess.run([str(build / "isa_default")], capture_output=True, text=True,
+                         timeout=60, env={k: v for k, v in os.environ.items() if k != "NNFAST_ISA"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    in_use, best = re.fullmatch(r"in use (\w+), best (\w+)\n", run.stdout).groups()
+    assert in_use == best
+
+
 def test_library_has_no_python_symbols(build):
     if shutil.which("nm") is None:
         pytest.skip("nm not found (binutils)")

@@ -74,7 +74,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: train_spiral [EPOCHS], EPOCHS >= 1\n");
         return 2;
     }
-    nnf_isa_select(NULL); /* the widest SIMD this CPU has */
     static double x[SAMPLES][INPUTS];
     static int64_t y[SAMPLES];
     spiral_data(x, y);
