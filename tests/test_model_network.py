@@ -251,6 +251,32 @@ def test_layers_view_the_networks_memory():
         np.testing.assert_array_equal(model.predict(X), halved)
 
 
+@pytest.mark.parametrize("pass_in_c", ["train", "predict", "evaluate"])
+def test_a_pass_in_c_leaves_no_layer_record_of_an_earlier_pass(pass_in_c):
+    """The network keeps no layer's inputs, output or dinputs: after a pass in C, reading
+    one raises an AttributeError that says so, never gives an earlier pass's numbers."""
+    model, (X, y) = build("adam_dropout_l1l2", np.float64)
+    parts = [*model.layers, model.loss, model.softmax_classifier_output]
+    names = ("inputs", "output", "dinputs")
+    with layer_by_layer():
+        train(model, X, y, epochs=1)  # the parts record their pass (the book's: not all)
+    recorded = [(part, name) for part in parts for name in names if hasattr(part, name)]
+    assert all((layer, "output") in recorded for layer in model.layers)
+    assert (model.softmax_classifier_output, "dinputs") in recorded
+    with contextlib.redirect_stdout(io.StringIO()):
+        {"train": lambda: train(model, X, y, epochs=1), "predict": lambda: model.predict(X),
+         "evaluate": lambda: model.evaluate(X, y)}[pass_in_c]()
+    assert network(model) is not None
+    for part, name in recorded:
+        with pytest.raises(AttributeError, match=rf"{type(part).__name__}\.{name} is not "
+                           "set: .* ran in nnfast's C network"):
+            getattr(part, name)
+    with layer_by_layer():  # the parts' own passes record again
+        train(model, X, y, epochs=1)
+    assert all(hasattr(part, name) for part, name in recorded)
+    assert model.layers[-1].output.shape == (len(X), 3)
+
+
 def test_training_continues_across_calls_and_files(tmp_path):
     """Two calls of 4 epochs train as one of 8; a saved and loaded model, a pickled one and a
     deep copy continue exactly as the original."""

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from .._core import Network
 from ._dropout_rng import draw_seed
 from ._dtype import PARAMETERS
+from ._pass_record import forget_passes
 from ._progress import REDRAW, Bar, Output
 from .history import TRAINING_KEYS, History
 
@@ -210,6 +211,7 @@ class ModelNetwork:
         rate, the layers' views, and the loss's and accuracy's accumulated figures of the
         last epoch (``last``: its report), as the layer-by-layer loop leaves them."""
         self._masks_done()
+        forget_passes(model)
         optimizer = model.optimizer
         iterations, learning_rate = self.net.get_iterations()
         optimizer.iterations = iterations

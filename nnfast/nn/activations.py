@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._core import linear, relu, relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward
 from .._types import Float, FloatArray
 from ._fusion import uses_own
+from ._pass_record import PassRecord
 
 # what the C network's activations stand in for
 _NETWORK_METHODS = ("forward", "backward", "predictions")
@@ -18,7 +19,7 @@ _NETWORK_METHODS = ("forward", "backward", "predictions")
 _Outputs = TypeVar("_Outputs")
 
 
-class Activation_Linear:
+class Activation_Linear(PassRecord):
     """Linear (identity) activation: ``output`` is a copy of ``inputs``.
 
     Any shape; float32/float64 keep their dtype, integer/bool inputs give
@@ -60,7 +61,7 @@ class Activation_Linear:
         return ("linear",) if uses_own(self, Activation_Linear, *_NETWORK_METHODS) else None
 
 
-class Activation_ReLU:
+class Activation_ReLU(PassRecord):
     """ReLU activation: ``output = np.maximum(0, inputs)``, element-wise.
 
     Any shape; float32/float64 keep their dtype, integer/bool inputs give
@@ -117,7 +118,7 @@ class Activation_ReLU:
         return ("relu",) if uses_own(self, Activation_ReLU, *_NETWORK_METHODS) else None
 
 
-class Activation_Softmax:
+class Activation_Softmax(PassRecord):
     """Softmax activation, row-wise over the last axis, numerically stable.
 
     For the notes' inputs of shape (n, n_classes) the output has the same
@@ -187,7 +188,7 @@ class Activation_Softmax:
         return ("softmax",) if uses_own(self, Activation_Softmax, *_NETWORK_METHODS) else None
 
 
-class Activation_Sigmoid:
+class Activation_Sigmoid(PassRecord):
     """Sigmoid activation: ``output = 1 / (1 + exp(-inputs))``, element-wise.
 
     Any shape; float32 stays float32, other numeric dtypes give float64. TypeError for

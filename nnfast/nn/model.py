@@ -17,6 +17,7 @@ from ._data import batch as _batch, warn_if_sorted_by_class
 from ._dtype import as_model_dtype, cast_layers, network_dtype, network_input, shared_dtype
 from ._model_checks import check_layer, check_part, check_ready, check_validation_pair
 from ._network import network_of
+from ._pass_record import forget_passes
 from ._progress import Output, output_for, output_mode
 from ._training import TrainingStep
 from .activations import Activation_Softmax
@@ -396,6 +397,7 @@ class Model:
         if network is not None:
             outputs = network.forward(samples, batch_size)
             if outputs is not None:
+                forget_passes(self)
                 return outputs
         output = [self.forward(_batch(samples, step, batch_size), training=False)
                   for step in range(steps)]
@@ -408,6 +410,7 @@ class Model:
         if network is not None:
             outputs = network.forward(X, batch_size)
             if outputs is not None:
+                forget_passes(self)
                 return outputs
         return self.forward(X, training=False)
 
