@@ -29,6 +29,7 @@ static double net_update_cost(nnf_optimizer kind)
 #define K(name) nnf_##name##_f32
 #define P(name) name##_f32
 #include "blocks.inc"
+#include "split.inc"
 #include "pass.inc"
 #undef T
 #undef K
@@ -38,6 +39,7 @@ static double net_update_cost(nnf_optimizer kind)
 #define K(name) nnf_##name##_f64
 #define P(name) name##_f64
 #include "blocks.inc"
+#include "split.inc"
 #include "pass.inc"
 #undef T
 #undef K
