@@ -2,7 +2,8 @@
 thread (below its threshold) but that are large enough to gain (csrc/net/split.inc): a layer's
 forward, and the backward of a layer without a ReLU (dweights by their rows, dbiases on one
 task, dinputs by rows with the ReLU's backward of the layer before), as the MLP's 128 -> 10
-output layer. The same parameters, optimizer state, history, printed lines and predictions, bit
+output layer; and the backward of a first layer computing a ReLU, by columns. The same
+parameters, optimizer state, history, printed lines and predictions, bit
 for bit, as the layer-by-layer path, for float32 and float64, 1 and 2 threads, output widths
 1, 3, 10 and 17, batches split unevenly (200 rows: 96 and 104) with a last batch of one row,
 labels as indices and one-hot, with and without L1/L2, after a ReLU, a sigmoid or a dropout."""
@@ -20,7 +21,7 @@ from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threa
 # every test on 1, then 2 pool threads
 pytestmark = pytest.mark.usefixtures("threads")
 
-INPUTS = 20
+INPUTS = 40
 
 
 def build(dtype, width, outputs, hidden, regularized):
@@ -79,7 +80,8 @@ def assert_trains_as_the_layers_do(dtype, outputs, width=128, samples=401, batch
 # Batches of 200 rows (the last of one): 200 x 128 -> 10 and -> 17 are split (from 100,000
 # multiply-adds to nnf_dense's 600,000), their rows 96 and 104 on 2 threads; widths 1 and 3
 # keep the output layer with the loss (forward) and in one dense_backward call. The 128 -> 128
-# layer (3.3M) is nnf_dense's to split, the 20 -> 128 (512,000) is split here.
+# layer (3.3M) and the first layer's forward (1.0M) are nnf_dense's to split; that layer's
+# backward, with its ReLU's, splits by columns.
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("outputs", [1, 3, 10, 17])
 def test_output_widths_train_as_the_layers_do(outputs, dtype):
@@ -92,8 +94,9 @@ def test_output_widths_train_as_the_layers_do(outputs, dtype):
     dict(hidden="sigmoid"),
     dict(hidden="dropout"),
     dict(width=64, samples=301, batch_size=131),  # 64 -> 64 split too; rows 64 and 67
+    dict(width=100),  # rows of dweights 48 and 52, the first layer's columns 48 and 52
     dict(width=64, samples=1, batch_size=None),   # a one-row data set
-], ids=["one_hot_reg", "reg", "after_sigmoid", "after_dropout", "width_64", "one_row"])
+], ids=["one_hot_reg", "reg", "after_sigmoid", "after_dropout", "width_64", "width_100", "one_row"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_layers_and_labels_train_as_the_layers_do(case, dtype):
     assert_trains_as_the_layers_do(dtype, 10, **case)
