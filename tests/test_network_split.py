@@ -96,7 +96,8 @@ def test_output_widths_train_as_the_layers_do(outputs, dtype):
     dict(width=64, samples=301, batch_size=131),  # 64 -> 64 split too; rows 64 and 67
     dict(width=100),  # rows of dweights 48 and 52, the first layer's columns 48 and 52
     dict(width=64, samples=1, batch_size=None),   # a one-row data set
-], ids=["one_hot_reg", "reg", "after_sigmoid", "after_dropout", "width_64", "width_100", "one_row"])
+], ids=["one_hot_reg", "reg", "after_sigmoid", "after_dropout", "width_64", "width_100",
+        "one_row"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_layers_and_labels_train_as_the_layers_do(case, dtype):
     assert_trains_as_the_layers_do(dtype, 10, **case)
