@@ -254,7 +254,7 @@ def test_layers_view_the_networks_memory():
 @pytest.mark.parametrize("pass_in_c", ["train", "predict", "evaluate"])
 def test_a_pass_in_c_leaves_no_layer_record_of_an_earlier_pass(pass_in_c):
     """The network keeps no layer's inputs, output or dinputs: after a pass in C, reading
-    one raises an AttributeError that says so, never gives an earlier pass's numbers."""
+    one raises AttributeError, never gives an earlier pass's numbers."""
     model, (X, y) = build("adam_dropout_l1l2", np.float64)
     parts = [*model.layers, model.loss, model.softmax_classifier_output]
     names = ("inputs", "output", "dinputs")
@@ -268,8 +268,8 @@ def test_a_pass_in_c_leaves_no_layer_record_of_an_earlier_pass(pass_in_c):
          "evaluate": lambda: model.evaluate(X, y)}[pass_in_c]()
     assert network(model) is not None
     for part, name in recorded:
-        with pytest.raises(AttributeError, match=rf"{type(part).__name__}\.{name} is not "
-                           "set: .* ran in nnfast's C network"):
+        with pytest.raises(AttributeError, match=rf"'{type(part).__name__}' object has no "
+                           rf"attribute '{name}'"):
             getattr(part, name)
     with layer_by_layer():  # the parts' own passes record again
         train(model, X, y, epochs=1)

@@ -11,7 +11,6 @@ from numpy.typing import ArrayLike, NDArray
 from .._core import linear, relu, relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward
 from .._types import Float, FloatArray
 from ._fusion import uses_own
-from ._pass_record import PassRecord
 
 # what the C network's activations stand in for
 _NETWORK_METHODS = ("forward", "backward", "predictions")
@@ -19,7 +18,7 @@ _NETWORK_METHODS = ("forward", "backward", "predictions")
 _Outputs = TypeVar("_Outputs")
 
 
-class Activation_Linear(PassRecord):
+class Activation_Linear:
     """Linear (identity) activation: ``output`` is a copy of ``inputs``.
 
     Any shape; float32/float64 keep their dtype, integer/bool inputs give
@@ -61,7 +60,7 @@ class Activation_Linear(PassRecord):
         return ("linear",) if uses_own(self, Activation_Linear, *_NETWORK_METHODS) else None
 
 
-class Activation_ReLU(PassRecord):
+class Activation_ReLU:
     """ReLU activation: ``output = np.maximum(0, inputs)``, element-wise.
 
     Any shape; float32/float64 keep their dtype, integer/bool inputs give
@@ -118,7 +117,7 @@ class Activation_ReLU(PassRecord):
         return ("relu",) if uses_own(self, Activation_ReLU, *_NETWORK_METHODS) else None
 
 
-class Activation_Softmax(PassRecord):
+class Activation_Softmax:
     """Softmax activation, row-wise over the last axis, numerically stable.
 
     For the notes' inputs of shape (n, n_classes) the output has the same
@@ -188,7 +187,7 @@ class Activation_Softmax(PassRecord):
         return ("softmax",) if uses_own(self, Activation_Softmax, *_NETWORK_METHODS) else None
 
 
-class Activation_Sigmoid(PassRecord):
+class Activation_Sigmoid:
     """Sigmoid activation: ``output = 1 / (1 + exp(-inputs))``, element-wise.
 
     Any shape; float32 stays float32, other numeric dtypes give float64. TypeError for

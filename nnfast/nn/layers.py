@@ -12,7 +12,6 @@ from .._types import Float, FloatArray
 from ._checks import check_float_dtype, check_number, check_size
 from ._dropout_rng import DropoutRng, check_dropout_rng, draw_seed, get_dropout_rng
 from ._fusion import uses_own
-from ._pass_record import PassRecord
 
 # The activation a Dense layer may compute in its own C call (Model.train passes it).
 DenseActivation = Literal["linear", "relu", "softmax"] | None
@@ -66,7 +65,7 @@ class Neuron:
         return self.output
 
 
-class Layer_Dense(PassRecord, Generic[Float]):
+class Layer_Dense(Generic[Float]):
     """A fully connected layer: ``output = inputs @ weights + biases``.
 
     Parameters
@@ -276,7 +275,7 @@ class Layer_Dense(PassRecord, Generic[Float]):
         self.biases = biases
 
 
-class Layer_Dropout(PassRecord):
+class Layer_Dropout:
     """Dropout. ``rate`` is the fraction dropped, a number in [0, 1); as in the book,
     ``self.rate`` holds the fraction kept, ``1 - rate``.
 
@@ -390,7 +389,7 @@ class Layer_Dropout(PassRecord):
         return ("dropout", drop, self.rng or get_dropout_rng())
 
 
-class Layer_Input(PassRecord):
+class Layer_Input:
     """The model's input: ``forward`` passes the inputs on as ``output``."""
 
     output: Any  #: set by ``forward``: the inputs themselves

@@ -25,7 +25,6 @@ from .._core import (
 )
 from .._types import Float, FloatArray
 from ._fusion import uses_own
-from ._pass_record import PassRecord
 from .activations import Activation_Softmax
 
 # A loss value: a NumPy scalar of the predictions' dtype, or a Python float.
@@ -34,7 +33,7 @@ LossValue = float | np.floating[Any]
 Labels = NDArray[np.integer[Any]] | NDArray[np.floating[Any]]
 
 
-class Loss(PassRecord):
+class Loss:
     """Common loss class: ``calculate`` averages the per-sample losses.
 
     Subclasses implement ``forward(y_pred, y_true)`` returning an array of shape
@@ -315,7 +314,7 @@ _NETWORK_LOSSES: dict[type, str] = {
 }
 
 
-class Activation_Softmax_Loss_CategoricalCrossentropy(PassRecord):
+class Activation_Softmax_Loss_CategoricalCrossentropy:
     """Softmax and categorical cross-entropy together (the book's faster gradient).
 
     ``forward(inputs, y_true)`` sets ``output`` (the probabilities, the inputs' shape
