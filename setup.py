@@ -35,7 +35,6 @@ COMPILE_ARGS = ["-O3", "-g0", "-std=c11", FP_CONTRACT, "-fopenmp-simd", "-fno-ma
                 "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
 
 
-
 class build_ext_parallel(build_ext):
     """build_ext compiling the C files a core each (setuptools runs one compiler after
     another within an extension, and the ISA files take most of the build), as pip install,
@@ -43,7 +42,8 @@ class build_ext_parallel(build_ext):
 
     def build_extensions(self) -> None:
         compile_files = self.compiler.compile
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                 else os.cpu_count())
 
         def compile_each(sources, *args, **kwargs):  # the objects in the order of sources
             with ThreadPoolExecutor(max(1, cores or 1)) as pool:
