@@ -2,6 +2,7 @@
 (nnfast/nn/_network.py), which Model uses when every part has a C counterpart, and the
 layer-by-layer step (nnfast/nn/_training.py), which it uses otherwise."""
 import contextlib
+import io
 
 import numpy as np
 import pytest
@@ -42,6 +43,42 @@ def assert_same_training(model, reference):
                      "bias_cache"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name),
                                           err_msg=name)
+
+
+def trained_on_random_labels(model, inputs, outputs, samples, batch_size, one_hot, epochs):
+    """Model.train of ``model`` on ``samples`` rows of ``inputs`` uniform values and random
+    labels (fixed seeds; one-hot rows when asked), printing the book's lines: (its History's
+    dict, the printed text, Model.predict of the same rows)."""
+    data = np.random.default_rng(1)
+    X = data.uniform(-1, 1, (samples, inputs)).astype(model.dtype)
+    y = data.integers(0, outputs, samples)
+    if one_hot:
+        y = np.eye(outputs, dtype=np.int64)[y]
+    np.random.seed(2)
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        history = model.train(X, y, epochs=epochs, batch_size=batch_size, print_every=1)
+    return history.history, text.getvalue(), model.predict(X, batch_size=batch_size)
+
+
+def assert_network_trains_as_the_layers_do(build, inputs, outputs, samples, batch_size,
+                                           one_hot, epochs):
+    """``build()`` (a new model each call) trained by trained_on_random_labels in the C
+    network gives the layer-by-layer path's parameters, optimizer state, history, printed
+    lines and predictions, bit for bit."""
+    args = (inputs, outputs, samples, batch_size, one_hot, epochs)
+    model = build()
+    history, printed, predicted = trained_on_random_labels(model, *args)
+    assert network(model) is not None, "the model did not train in the C network"
+    with layer_by_layer():
+        reference = build()
+        expected_history, expected, expected_predicted = trained_on_random_labels(reference,
+                                                                                  *args)
+    assert network(reference) is None
+    assert_same_training(model, reference)
+    assert history == expected_history
+    assert printed == expected
+    np.testing.assert_array_equal(predicted, expected_predicted)
 
 
 @pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])

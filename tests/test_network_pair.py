@@ -6,15 +6,12 @@ path, for float32 and float64, 1 and 2 threads, hidden widths that do and do not
 vectors (and one past the sweep's 256, which makes the two calls), batches with an uneven
 last one and a last batch of one row, labels as indices and one-hot, with and without
 regularization."""
-import contextlib
-import io
-
 import numpy as np
 import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_same_training, layer_by_layer, network
+from model_paths import assert_network_trains_as_the_layers_do
 from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
 
 # every test on 1, then 2 pool threads
@@ -40,31 +37,10 @@ def build(dtype, width, outputs, regularized):
     return model
 
 
-def trained(dtype, width, outputs, samples, batch_size, one_hot, regularized):
-    data = np.random.default_rng(1)
-    X = data.uniform(-1, 1, (samples, 2)).astype(dtype)
-    y = data.integers(0, outputs, samples)
-    if one_hot:
-        y = np.eye(outputs, dtype=np.int64)[y]
-    model = build(dtype, width, outputs, regularized)
-    np.random.seed(2)
-    text = io.StringIO()
-    with contextlib.redirect_stdout(text):
-        history = model.train(X, y, epochs=4, batch_size=batch_size, print_every=1)
-    return model, history.history, text.getvalue()
-
-
 def assert_trains_as_the_layers_do(dtype, width, outputs=3, samples=300, batch_size=None,
                                    one_hot=False, regularized=False):
-    args = (dtype, width, outputs, samples, batch_size, one_hot, regularized)
-    model, history, printed = trained(*args)
-    assert network(model) is not None, "the model did not train in the C network"
-    with layer_by_layer():
-        reference, expected_history, expected = trained(*args)
-    assert network(reference) is None
-    assert_same_training(model, reference)
-    assert history == expected_history
-    assert printed == expected
+    assert_network_trains_as_the_layers_do(lambda: build(dtype, width, outputs, regularized), 2,
+                                           outputs, samples, batch_size, one_hot, epochs=4)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

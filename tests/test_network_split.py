@@ -7,15 +7,12 @@ parameters, optimizer state, history, printed lines and predictions, bit
 for bit, as the layer-by-layer path, for float32 and float64, 1 and 2 threads, output widths
 1, 3, 10 and 17, batches split unevenly (200 rows: 96 and 104) with a last batch of one row,
 labels as indices and one-hot, with and without L1/L2, after a ReLU, a sigmoid or a dropout."""
-import contextlib
-import io
-
 import numpy as np
 import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_same_training, layer_by_layer, network
+from model_paths import assert_network_trains_as_the_layers_do
 from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
 
 # every test on 1, then 2 pool threads
@@ -49,32 +46,11 @@ def build(dtype, width, outputs, hidden, regularized):
     return model
 
 
-def trained(dtype, width, outputs, samples, batch_size, one_hot, hidden, regularized):
-    data = np.random.default_rng(1)
-    X = data.uniform(-1, 1, (samples, INPUTS)).astype(dtype)
-    y = data.integers(0, outputs, samples)
-    if one_hot:
-        y = np.eye(outputs, dtype=np.int64)[y]
-    model = build(dtype, width, outputs, hidden, regularized)
-    np.random.seed(2)
-    text = io.StringIO()
-    with contextlib.redirect_stdout(text):
-        history = model.train(X, y, epochs=3, batch_size=batch_size, print_every=1)
-    return model, history.history, text.getvalue(), model.predict(X, batch_size=batch_size)
-
-
 def assert_trains_as_the_layers_do(dtype, outputs, width=128, samples=401, batch_size=200,
                                    one_hot=False, hidden="relu", regularized=False):
-    args = (dtype, width, outputs, samples, batch_size, one_hot, hidden, regularized)
-    model, history, printed, predicted = trained(*args)
-    assert network(model) is not None, "the model did not train in the C network"
-    with layer_by_layer():
-        reference, expected_history, expected, expected_predicted = trained(*args)
-    assert network(reference) is None
-    assert_same_training(model, reference)
-    assert history == expected_history
-    assert printed == expected
-    np.testing.assert_array_equal(predicted, expected_predicted)
+    assert_network_trains_as_the_layers_do(
+        lambda: build(dtype, width, outputs, hidden, regularized), INPUTS, outputs, samples,
+        batch_size, one_hot, epochs=3)
 
 
 # Batches of 200 rows (the last of one): 200 x 128 -> 10 and -> 17 are split (from 100,000
