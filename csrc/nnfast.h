@@ -54,7 +54,7 @@ const char *nnf_isa_name(nnf_isa isa);
  * n_tasks it is given. */
 typedef void (*nnf_task_fn)(void *ctx, int task, int n_tasks);
 void nnf_parallel(int n_tasks, nnf_task_fn fn, void *ctx);
-int nnf_get_num_threads(void);
+int nnf_get_num_threads(void); /* unset: the default, fixed at this first use */
 void nnf_set_num_threads(int n); /* n <= 0: the cores this process may use */
 int nnf_default_threads(void);
 

@@ -175,9 +175,13 @@ static void atfork_child(void)
     pthread_mutex_unlock(&pool_busy);
 }
 
+/* Not set yet: the default, fixed at this first use as at nnf_parallel's (asked each time, its
+ * system call cost a C program's small kernels a third of a microsecond a call). */
 int nnf_get_num_threads(void)
 {
-    return n_threads > 0 ? n_threads : nnf_default_threads();
+    if (__atomic_load_n(&n_threads, __ATOMIC_ACQUIRE) == 0)
+        nnf_set_num_threads(0);
+    return __atomic_load_n(&n_threads, __ATOMIC_ACQUIRE);
 }
 
 void nnf_set_num_threads(int n)
@@ -191,7 +195,7 @@ void nnf_set_num_threads(int n)
         n = nnf_default_threads();
     if (n != n_threads) {
         stop_workers();
-        n_threads = n;
+        __atomic_store_n(&n_threads, n, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&pool_busy);
 }

@@ -58,6 +58,17 @@ def test_kernels_run_on_the_best_isa_without_a_call(build):
     assert in_use == best
 
 
+def test_thread_count_is_fixed_at_its_first_use(build):
+    run = subprocess.run([str(build / "threads_default")], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    if run.stdout == "skip\n":
+        pytest.skip("the process has one core, or cannot be pinned to one")
+    first, pinned, cores = map(int, re.fullmatch(r"first (\d+), pinned (\d+), cores (\d+)\n",
+                                                 run.stdout).groups())
+    assert first == cores and pinned == first
+
+
 def test_library_has_no_python_symbols(build):
     if shutil.which("nm") is None:
         pytest.skip("nm not found (binutils)")
