@@ -4,6 +4,7 @@ up where they part: each case states what the layer-by-layer path does and asks 
 to do the same. Marked xfail (strict) while the network differs, so a fix shows as XPASS."""
 import contextlib
 import io
+import threading
 
 import numpy as np
 import pytest
@@ -192,3 +193,78 @@ def test_accuracy_accumulated_after_whole_set_training_of_many_outputs_is_the_la
 
     got, expected = both_paths(run)
     assert got == expected
+
+
+class HeldStdout(io.StringIO):
+    """stdout that holds the thread writing the first ``step:`` line (a train inside the C
+    network, in its on_step) until ``release`` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.release = threading.Event(), threading.Event()
+
+    def write(self, text):
+        if text.startswith("step:") and not self.inside.is_set():
+            self.inside.set()
+            self.release.wait(10)
+        return super().write(text)
+
+
+@contextlib.contextmanager
+def training_in_another_thread(model, X, y):
+    """A worker thread's Model.train of ``model`` held inside the network meanwhile."""
+    held = HeldStdout()
+    worker = threading.Thread(target=lambda: model.train(X, y, epochs=1, batch_size=4,
+                                                         verbose="lines"))
+    with contextlib.redirect_stdout(held):
+        worker.start()
+        try:
+            assert held.inside.wait(10), "the worker's train did not reach its first step"
+            yield
+        finally:
+            held.release.set()
+            worker.join(10)
+
+
+def trained_classifier():
+    X, y = data(20, 2, lambda rng, n: rng.integers(0, 3, n))
+    model = model_of(classifier_layers, nn.Loss_CategoricalCrossentropy(), nn.Optimizer_Adam(),
+                     nn.Accuracy_Categorical())
+    model.train(X, y, epochs=1, verbose=False)  # the layers now view the network's memory
+    return model, X, y
+
+
+@pytest.mark.xfail(strict=True, reason="the refusal comes from the binding "
+                   "(Network.set_iterations, Network.forward), which names its own method")
+@pytest.mark.parametrize("method", ["train", "predict", "evaluate"])
+def test_a_call_refused_while_the_network_trains_names_the_models_method(method):
+    """architecture.md: a second call on a running network is a RuntimeError; the house's
+    errors name the method the user called."""
+    model, X, y = trained_classifier()
+    calls = {"train": lambda: model.train(X, y, epochs=1, verbose=False),
+             "predict": lambda: model.predict(X),
+             "evaluate": lambda: model.evaluate(X, y, verbose=False)}
+    with training_in_another_thread(model, X, y):
+        with pytest.raises(RuntimeError) as refused:
+            calls[method]()
+    assert str(refused.value).startswith(f"Model.{method}: ")
+
+
+@pytest.mark.xfail(strict=True, reason="ModelNetwork.take_layers copies a replaced array "
+                   "into the network before the binding refuses the call")
+@pytest.mark.parametrize("method", ["train", "predict"])
+def test_a_call_refused_while_the_network_trains_writes_nothing_into_it(method):
+    """architecture.md: the refusal is not a race on the network's buffers, so the running
+    train's parameters are untouched by the refused call's arrays."""
+    model, X, y = trained_classifier()
+    dense = model.trainable_layers[0]
+    with training_in_another_thread(model, X, y):
+        running = dense.weights  # a view of the running network's parameters
+        before = running.copy()
+        dense.weights = np.zeros_like(before)
+        with pytest.raises(RuntimeError):
+            if method == "train":
+                model.train(X, y, epochs=1, verbose=False)
+            else:
+                model.predict(X)
+        assert np.array_equal(running, before)
