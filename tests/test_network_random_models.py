@@ -106,9 +106,6 @@ def test_adam_set_after_another_optimizer_trains_as_the_layers_do(first):
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason="Network.train refuses a categorical accuracy without "
-                   "an output softmax (and the binary and regression ones with one) after "
-                   "Model chose the network, where the layers train these models")
 @pytest.mark.parametrize("case", ["softmax_binary_accuracy", "softmax_regression_accuracy",
                                   "sigmoid_categorical_accuracy"])
 def test_accuracies_the_network_does_not_pair_with_the_output_train_as_the_layers_do(case):
@@ -310,8 +307,6 @@ def run_child(script, *args):
                           timeout=120, cwd=Path(__file__).parent, env=env)
 
 
-@pytest.mark.xfail(strict=True, reason="the network's loss step counts a binary or regression "
-                   "accuracy's matches against the targets, which index labels leave NULL")
 @pytest.mark.parametrize("outputs", [1, 3])
 def test_index_labels_without_an_output_softmax_train_as_the_layers_do(outputs):
     """No crash: the layers' History (one output) or their error (three), from the network."""

@@ -21,6 +21,9 @@ static nnf_status check_data(nnf_net *net, const nnf_net_data *d)
                         cce ? "categorical cross-entropy takes labels or one-hot targets, one "
                               "of the two"
                             : "binary cross-entropy, MSE and MAE take targets, not labels");
+    if (d->labels && net->accuracy != NNF_ACC_CATEGORICAL)
+        return net_fail(net, NNF_EINVAL, "%s: class labels need the categorical accuracy; the "
+                        "binary and regression ones compare the outputs with targets", fn);
     const nnf_idx k = nnf_net_outputs(net);
     if (d->labels)
         for (nnf_idx i = 0; i < d->n; i++) {

@@ -64,6 +64,9 @@ def signature_of(model: Any) -> Signature | None:
     dtype = model._input_dtype()
     if loss is None or optimizer is None or accuracy is None or dtype is None:
         return None
+    if (accuracy[0] == "categorical") != (parts[-1][0] == "softmax"):
+        return None  # the network's categorical accuracy is an output softmax's argmax, and
+        # its binary and regression ones compare the outputs: other pairs train as the book's
     return (tuple(parts), loss, optimizer[0], tuple(optimizer[1].items()), accuracy[0],
             np.dtype(dtype).name)
 
@@ -110,6 +113,7 @@ class ModelNetwork:
         net.set_accuracy(accuracy, 0.0)
         net.set_optimizer(kind, **dict(settings))
         self.regression = accuracy == "regression"
+        self.categorical = accuracy == "categorical"
         self.labels = loss == "categorical_crossentropy"
         index = 0
         for layer, views in self.dense:
@@ -173,8 +177,10 @@ class ModelNetwork:
         if not self.takes(X):
             return None
         if self.labels and y.ndim == 1:
-            if y.dtype.kind not in "iu" or (len(y) and (y.min() < 0 or y.max() >= net.n_outputs)):
-                return None
+            if not self.categorical or y.dtype.kind not in "iu" or \
+                    (len(y) and (y.min() < 0 or y.max() >= net.n_outputs)):
+                return None  # a binary or regression accuracy compares the outputs with y as
+                # NumPy broadcasts them: the layers' numbers, or their error
             return y
         if y.ndim != 2 or y.shape[1] != net.n_outputs or y.dtype.kind not in "biuf":
             return None

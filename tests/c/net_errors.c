@@ -41,20 +41,27 @@ static int bad_order(void *ctx, int64_t epoch, nnf_idx n, int64_t *order)
     return 0;
 }
 
-/* A 2 -> 3 softmax classifier (or, with dropout, 2 -> dropout -> 3), every setting made. */
-static nnf_net *classifier(int dropout)
+/* A 2 -> 3 network (or, with dropout, 2 -> dropout -> 3) with categorical cross-entropy
+ * after the output activation `out`, every setting made. */
+static nnf_net *cce_network(int dropout, nnf_layer_kind out, nnf_net_accuracy accuracy)
 {
     nnf_net *net;
     nnf_net_new(NNF_F64, 2, &net);
     if (dropout)
         nnf_net_add_dropout(net, 0.5);
     nnf_net_add_dense(net, 3, 0, 0, 0, 0);
-    nnf_net_add_activation(net, NNF_LAYER_SOFTMAX);
+    nnf_net_add_activation(net, out);
     nnf_net_set_loss(net, NNF_NET_CCE);
-    nnf_net_set_accuracy(net, NNF_ACC_CATEGORICAL, 0);
+    nnf_net_set_accuracy(net, accuracy, 0);
     nnf_net_optimizer sgd = nnf_net_optimizer_defaults(NNF_OPT_SGD);
     nnf_net_set_optimizer(net, &sgd);
     return net;
+}
+
+/* A 2 -> 3 softmax classifier (or, with dropout, 2 -> dropout -> 3). */
+static nnf_net *classifier(int dropout)
+{
+    return cce_network(dropout, NNF_LAYER_SOFTMAX, NNF_ACC_CATEGORICAL);
 }
 
 int main(void)
@@ -116,6 +123,17 @@ int main(void)
            NNF_OK, NULL, NULL);
     expect("add_dense: after the optimizer", nnf_net_add_dense(net, 3, 0, 0, 0, 0), NNF_EINVAL,
            net, "before nnf_net_set_optimizer");
+    nnf_net_free(net);
+
+    /* categorical cross-entropy after a sigmoid, with the binary accuracy: legal with
+     * one-hot targets, whose outputs it compares; class labels have no outputs to compare */
+    net = cce_network(0, NNF_LAYER_SIGMOID, NNF_ACC_BINARY);
+    expect("train: labels with the binary accuracy", nnf_net_train(net, &data, &one),
+           NNF_EINVAL, net, "class labels need the categorical accuracy");
+    nnf_net_data targets = data;
+    targets.labels = NULL, targets.targets = onehot, targets.t_rs = 3, targets.t_cs = 1;
+    expect("train: one-hot targets with the binary accuracy", nnf_net_train(net, &targets, &one),
+           NNF_OK, net, NULL);
     nnf_net_free(net);
 
     net = classifier(1);
