@@ -213,10 +213,14 @@ class ModelNetwork:
             return np.random.binomial(1, layers[layer].rate, size=(m, n))
         return mask
 
-    def _finish(self, model: Any, last: NDArray[Any] | None, samples: int) -> None:
+    def _finish(self, model: Any, last: NDArray[Any] | None, samples: int,
+                per_output: bool = False) -> None:
         """After a training call (or its interruption): the optimizer's count and learning
         rate, the layers' views, and the loss's and accuracy's accumulated figures of the
-        last epoch (``last``: its report), as the layer-by-layer loop leaves them."""
+        last epoch (``last``: its report, whose accuracy is a mean over the outputs compared
+        when ``per_output``, else over the samples), as the layer-by-layer loop leaves them:
+        the book's Accuracy counts the matches over the samples (rows), so that with several
+        outputs compared its accumulated mean is their count per sample."""
         self._masks_done()
         forget_passes(model)
         optimizer = model.optimizer
@@ -226,11 +230,11 @@ class ModelNetwork:
             optimizer.current_learning_rate = learning_rate
         self.give_layers()
         if last is not None:
-            compared = samples if self.labels or model.accuracy.network_part[0] == "categorical" \
+            compared = samples if not per_output or self.labels or self.categorical \
                 else samples * self.net.n_outputs
             model.loss.accumulated_sum, model.loss.accumulated_count = last[0] * samples, samples
             model.accuracy.accumulated_sum = int(round(last[2] * compared))
-            model.accuracy.accumulated_count = compared
+            model.accuracy.accumulated_count = samples
 
     def _record(self, model: Any, history: History, rows: NDArray[Any]) -> None:
         """Append epochs' (data_loss, regularization_loss, accuracy, learning_rate) rows."""
@@ -308,7 +312,7 @@ class ModelNetwork:
                 if out is not None:
                     out.epoch_end(done)
         finally:
-            self._finish(model, last, n)
+            self._finish(model, last, n, per_output=True)
 
     def train_batches(self, model: Any, X: NDArray[Any], y: NDArray[Any], epochs: int,
                       batch_size: int, steps: int, shuffle: bool,
