@@ -236,8 +236,6 @@ def trained_classifier():
     return model, X, y
 
 
-@pytest.mark.xfail(strict=True, reason="the refusal comes from the binding "
-                   "(Network.set_iterations, Network.forward), which names its own method")
 @pytest.mark.parametrize("method", ["train", "predict", "evaluate"])
 def test_a_call_refused_while_the_network_trains_names_the_models_method(method):
     """architecture.md: a second call on a running network is a RuntimeError; the house's
@@ -252,8 +250,6 @@ def test_a_call_refused_while_the_network_trains_names_the_models_method(method)
     assert str(refused.value).startswith(f"Model.{method}: ")
 
 
-@pytest.mark.xfail(strict=True, reason="ModelNetwork.take_layers copies a replaced array "
-                   "into the network before the binding refuses the call")
 @pytest.mark.parametrize("method", ["train", "predict"])
 def test_a_call_refused_while_the_network_trains_writes_nothing_into_it(method):
     """architecture.md: the refusal is not a race on the network's buffers, so the running

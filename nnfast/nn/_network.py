@@ -17,6 +17,7 @@ Python comes back only between chunks of epochs: to record History, print, redra
 
 from __future__ import annotations
 
+import threading
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -101,6 +102,7 @@ class ModelNetwork:
         self.dropouts: dict[int, Any] = {}  # network layer index -> Layer_Dropout
         self.fast_masks = False  # the dropout layers' masks: Philox's in C, else the book's
         self.streams_given = False  # the fast-mask layers' streams set in the network
+        self.busy = threading.RLock()  # held by the call running in the network
         for layer, part in zip(model.layers, parts):
             if part[0] == "dense":
                 index = net.add_dense(*part[1:])
@@ -125,6 +127,21 @@ class ModelNetwork:
                 if view is not None:
                     views[name] = view
             index += 1
+
+    # -- one call at a time ---------------------------------------------------------------
+
+    def claim(self, where: str) -> ModelNetwork:
+        """Hold the network for a call of the model's (``where`` names it), before anything is
+        copied into it: RuntimeError when another thread's call holds it. The same thread may
+        claim it again (a validation inside its train)."""
+        if not self.busy.acquire(blocking=False):
+            raise RuntimeError(f"{where}: another thread is training or running this model in "
+                               "its C network; a model runs one call at a time (give each "
+                               "thread its own copy: copy.deepcopy(model))")
+        return self
+
+    def release(self) -> None:
+        self.busy.release()
 
     # -- moving the parameters between the layers and the network --------------------------
 
@@ -347,12 +364,19 @@ class ModelNetwork:
         finally:
             self._finish(model, last, n)
 
-    def forward(self, X: NDArray[Any], batch_size: int | None) -> NDArray[Any] | None:
+    def forward(self, X: NDArray[Any], batch_size: int | None,
+                where: str) -> NDArray[Any] | None:
         """The network's outputs for X (in batches of batch_size), or None when it does not
-        take X (another dtype or width)."""
-        if not self.takes(X) or not self.take_layers():
+        take X (another dtype or width); held meanwhile for ``where`` (see ``claim``)."""
+        if not self.takes(X):
             return None
-        return self.net.forward(X, batch_size=batch_size or 0)
+        self.claim(where)
+        try:
+            if not self.take_layers():
+                return None
+            return self.net.forward(X, batch_size=batch_size or 0)
+        finally:
+            self.release()
 
 
 def _step_reporter(out: Output, epoch: int, optimizer: Any) -> Callable[..., None]:

@@ -227,18 +227,21 @@ class Model:
         if batch_size is not None and not shuffle:
             warn_if_sorted_by_class(where, y, batch_size)
         self.accuracy.init(y)
-        # in the C network when it takes this model and data, else layer by layer
+        # in the C network when it takes this model and data, else layer by layer; held for
+        # this call (another thread's call on the model refused before anything is copied)
         network, targets = network_of(self), None
-        if network is not None:
-            targets = network.targets(X, y)
-            if targets is None or not network.prepare(self):
-                network = None
-        if network is None:
-            self._training = TrainingStep(self)
-        history = History(validation=validation is not None)
-        out = output_for(mode, history, epochs=epochs, steps=train_steps,
-                         print_every=print_every, batched=batch_size is not None)
+        held = network.claim(where) if network is not None else None
+        out = None
         try:
+            if network is not None:
+                targets = network.targets(X, y)
+                if targets is None or not network.prepare(self):
+                    network = None
+            if network is None:
+                self._training = TrainingStep(self)
+            history = History(validation=validation is not None)
+            out = output_for(mode, history, epochs=epochs, steps=train_steps,
+                             print_every=print_every, batched=batch_size is not None)
             if network is not None and targets is not None:
                 if batch_size is None:
                     network.train_epochs(self, X, targets, epochs, shuffle, history, out,
@@ -247,7 +250,8 @@ class Model:
                     network.train_batches(
                         self, X, targets, epochs, batch_size, train_steps, shuffle,
                         None if validation is None else
-                        lambda epoch: self._validate(validation, batch_size, epoch, history, out),
+                        lambda epoch: self._validate(validation, batch_size, epoch, history,
+                                                     out),
                         history, out, print_every)
                 if batch_size is None and validation is not None:
                     self._validate(validation, None, epochs, history, out)
@@ -261,6 +265,8 @@ class Model:
         finally:
             if out is not None:
                 out.close()
+            if held is not None:
+                held.release()
         history.epoch.extend(range(1, epochs + 1))
         history.as_floats()
         return history
@@ -340,7 +346,7 @@ class Model:
     def _validate(self, validation: tuple[NDArray[Any], NDArray[Any]], batch_size: int | None,
                   epoch: int, history: History, out: Output | None) -> None:
         """Evaluate on ``validation`` after ``epoch``: into ``history`` and ``out``."""
-        loss, accuracy = self._evaluate(*validation, batch_size)
+        loss, accuracy = self._evaluate(*validation, batch_size, "Model.train")
         history.history["val_loss"].append(loss)
         history.history["val_accuracy"].append(accuracy)
         history.val_epoch.append(epoch)
@@ -363,19 +369,19 @@ class Model:
         y = network_input(as_samples("Model.evaluate", "y_val (the loss's y_true)", y_val),
                           dtype, floats_only=True)
         count_steps("Model.evaluate", len(X), batch_size)
-        loss, accuracy = self._evaluate(X, y, batch_size)
+        loss, accuracy = self._evaluate(X, y, batch_size, "Model.evaluate")
         if verbose:
             print(f'validation, acc: {accuracy:.3f}, loss: {loss:.3f}')
         return loss, accuracy
 
-    def _evaluate(self, X: NDArray[Any], y: NDArray[Any],
-                  batch_size: int | None) -> tuple[float, float]:
+    def _evaluate(self, X: NDArray[Any], y: NDArray[Any], batch_size: int | None,
+                  where: str) -> tuple[float, float]:
         self.loss.new_pass()
         self.accuracy.new_pass()
         # at least one (empty) batch: zero samples give NaN, not 0/0 (ZeroDivisionError)
         for step in range(max(1, count_steps("Model.evaluate", len(X), batch_size))):
             batch_X, batch_y = _batch(X, step, batch_size), _batch(y, step, batch_size)
-            output = self._inference(batch_X, None)
+            output = self._inference(batch_X, None, where)
             self.loss.calculate(output, batch_y)
             predictions = self.output_layer_activation.predictions(output)
             self.accuracy.calculate(predictions, batch_y)
@@ -395,7 +401,7 @@ class Model:
         steps = max(1, count_steps("Model.predict", len(samples), batch_size))  # (0, outputs)
         network = network_of(self)
         if network is not None:
-            outputs = network.forward(samples, batch_size)
+            outputs = network.forward(samples, batch_size, "Model.predict")
             if outputs is not None:
                 forget_passes(self)
                 return outputs
@@ -403,12 +409,12 @@ class Model:
                   for step in range(steps)]
         return np.vstack(output)
 
-    def _inference(self, X: NDArray[Any], batch_size: int | None) -> Any:
+    def _inference(self, X: NDArray[Any], batch_size: int | None, where: str) -> Any:
         """The outputs for X without dropout: the C network's when it takes X, else the
-        book's forward pass."""
+        book's forward pass (``where``: the Model method asking)."""
         network = network_of(self)
         if network is not None:
-            outputs = network.forward(X, batch_size)
+            outputs = network.forward(X, batch_size, where)
             if outputs is not None:
                 forget_passes(self)
                 return outputs
