@@ -81,22 +81,26 @@ def test_zero_epochs_with_fast_masks_train_nothing(batch_size):
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason="the network starts Adam's missing state at zeros per "
-                   "array; the layers' Adam (the book's) starts both momentums and cache when "
-                   "the cache is missing, and fails when only the momentums are")
-@pytest.mark.parametrize("first", ["sgd_momentum", "rmsprop", "adagrad"])
-def test_adam_set_after_another_optimizer_trains_as_the_layers_do(first):
-    """A model trained with one optimizer, then ``set(optimizer=Optimizer_Adam())`` and
-    trained again: the layers' parameters (or their error) in the network too."""
+OPTIMIZERS = {"sgd_momentum": lambda: nn.Optimizer_SGD(momentum=0.9),
+              "rmsprop": nn.Optimizer_RMSprop, "adagrad": nn.Optimizer_Adagrad,
+              "adam": nn.Optimizer_Adam}
+
+
+@pytest.mark.parametrize("first, then", [("sgd_momentum", "adam"), ("rmsprop", "adam"),
+                                         ("adagrad", "adam"), ("adam", "sgd_momentum"),
+                                         ("adam", "rmsprop"), ("rmsprop", "sgd_momentum")])
+def test_an_optimizer_set_after_another_trains_as_the_layers_do(first, then):
+    """A model trained with one optimizer, then ``set(optimizer=...)`` another and trained
+    again: the book's optimizers start their state by ``hasattr`` (Adam starts its momentums
+    again when the cache is missing, and fails when only the cache is there), so the
+    layers' parameters, or their error, in the network too."""
     X, y = data(20, 2, lambda rng, n: rng.integers(0, 3, n))
-    optimizers = {"sgd_momentum": lambda: nn.Optimizer_SGD(momentum=0.9),
-                  "rmsprop": nn.Optimizer_RMSprop, "adagrad": nn.Optimizer_Adagrad}
 
     def run():
         model = model_of(classifier_layers, nn.Loss_CategoricalCrossentropy(),
-                         optimizers[first](), nn.Accuracy_Categorical())
+                         OPTIMIZERS[first](), nn.Accuracy_Categorical())
         model.train(X, y, epochs=2, verbose=False)
-        model.set(optimizer=nn.Optimizer_Adam())
+        model.set(optimizer=OPTIMIZERS[then]())
         model.train(X, y, epochs=2, verbose=False)
         return weights(model)
 

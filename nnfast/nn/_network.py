@@ -148,16 +148,26 @@ class ModelNetwork:
     def take_layers(self) -> bool:
         """Make the network's parameters and optimizer state the layers' (copying in the
         arrays that are not already views of it), and the layers view them. False, changing
-        nothing, when an array does not fit (shape or dtype): that pass runs layer by layer."""
+        nothing, when an array does not fit (shape or dtype): that pass runs layer by layer.
+        The optimizer's state starts as the book's optimizers start it: all of it at zeros
+        when the layer lacks the array their ``hasattr`` asks for (Adam, Adagrad and RMSprop
+        ask for ``weight_cache``, SGD with momentum for ``weight_momentums``), so Adam after
+        SGD with momentum starts its momentums again; a layer with that array but not the
+        rest runs layer by layer too, where the book's optimizer raises AttributeError."""
         copies = []
         for layer, views in self.dense:
+            asked = next((name for name in ("weight_cache", "weight_momentums") if name in views),
+                         None)
+            fresh = asked is not None and layer.__dict__.get(asked) is None
             for name in PARAMETERS + STATE:
                 view = views.get(name)
                 if view is None:
                     continue
-                value = layer.__dict__.get(name)
+                value = None if fresh and name in STATE else layer.__dict__.get(name)
                 if value is view:
                     continue
+                if value is None and name in STATE and not fresh:
+                    return False
                 if value is not None:
                     value = np.asarray(value)
                     if value.shape != view.shape or value.dtype != view.dtype:
