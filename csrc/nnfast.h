@@ -198,7 +198,9 @@ typedef struct {
 /* What a step or an epoch reports: epoch counted from 1; step from 0 within the epoch (an
  * epoch's report: its number of steps); the data and regularization loss, the accuracy and
  * the learning rate of the step (an epoch's: its samples' mean loss and accuracy, the
- * regularization loss after its last step), as the book's Model.train prints them. */
+ * regularization loss after its last step), as the book's Model.train prints them: a float32
+ * network's loss sums in float32, as NumPy's float32 sums the book accumulates, but for
+ * softmax + cross-entropy's, in double. */
 typedef struct {
     int64_t epoch;
     nnf_idx step;

@@ -1,7 +1,7 @@
 """Model.train in the C network (nnfast/nn/_network.py) against the same model trained layer by
 layer, on small seeded models of the kinds a random differential test of the two paths turns
 up where they part: each case states what the layer-by-layer path does and asks the network
-to do the same. Marked xfail (strict) while the network differs, so a fix shows as XPASS."""
+to do the same."""
 import contextlib
 import io
 import os
@@ -133,9 +133,6 @@ def test_accuracies_the_network_does_not_pair_with_the_output_train_as_the_layer
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason="the network keeps a float32 binary cross-entropy's "
-                   "epoch loss in double, where the layers round it to float32 (api.md excepts "
-                   "only a float32 regression's)")
 def test_float32_binary_crossentropy_epoch_loss_is_the_layers():
     """Batched, so the epoch's loss is the accumulated one: History bit for bit."""
     X, y = data(257, 2, lambda rng, n: rng.integers(0, 2, (n, 1)).astype(np.float32))
@@ -151,12 +148,9 @@ def test_float32_binary_crossentropy_epoch_loss_is_the_layers():
     assert got["loss"] == expected["loss"]
 
 
-@pytest.mark.xfail(strict=True, reason="the network adds a float32 regression's data and "
-                   "regularization losses in double for its printed lines, the layers in "
-                   "float32, which shows once the loss is past about 4,000")
 def test_float32_printed_lines_of_a_large_loss_are_the_layers():
-    """api.md: the printed lines are the same (the History's float32 regression loss may
-    differ by float32 rounding, a printed figure may not)."""
+    """The printed lines are the layers': data and regularization loss added in float32,
+    as the book adds a NumPy float32 and a Python float (seen past about 4,000)."""
     X, y = np.ones((2, 1), np.float32), np.zeros((2, 1), np.float32)
 
     def run():

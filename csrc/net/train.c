@@ -67,7 +67,25 @@ static nnf_optim_params step_params(nnf_net *net)
 typedef struct {
     double loss_sum;
     nnf_idx samples, matches;
+    int in_float; /* loss_sum a float32 sum: see loss_sum_in_float */
 } epoch_sums;
+
+/* Whether the book's Loss accumulates an epoch's loss in float32: each step's np.sum of its
+ * float32 per-sample losses added to accumulated_sum (a NumPy float32), then divided by the
+ * count in float32. Not softmax + cross-entropy's fused loss, whose sum is in double on
+ * either path. */
+static int loss_sum_in_float(const nnf_net *net)
+{
+    return net->ops->size == sizeof(float) &&
+           !(net->loss == NNF_NET_CCE && net->layers[net->n_layers - 1].kind == NNF_LAYER_SOFTMAX);
+}
+
+/* The epoch's mean loss so far, as calculate_accumulated divides it. */
+static double epoch_loss(const epoch_sums *sums)
+{
+    return sums->in_float ? (double)((float)sums->loss_sum / (float)sums->samples)
+                          : sums->loss_sum / (double)sums->samples;
+}
 
 /* One step over the batch of m samples from `start` (in the epoch's order, if any). */
 static nnf_status step(nnf_net *net, const nnf_net_data *d, const nnf_net_train_options *o,
@@ -115,7 +133,8 @@ static nnf_status step(nnf_net *net, const nnf_net_data *d, const nnf_net_train_
     nnf_idx compared = net->accuracy == NNF_ACC_CATEGORICAL ? m : m * k;
     *report = (nnf_net_report){report->epoch, report->step, data_loss, regularization,
                                (double)matches / (double)compared, net->current_lr};
-    sums->loss_sum += loss_sum;
+    sums->loss_sum = sums->in_float ? (double)((float)sums->loss_sum + (float)loss_sum)
+                                    : sums->loss_sum + loss_sum;
     sums->samples += m;
     sums->matches += matches;
     return NNF_OK;
@@ -154,7 +173,7 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
                                     "sample", i, (long long)net->order[i]);
             order = net->order;
         }
-        epoch_sums sums = {0, 0, 0};
+        epoch_sums sums = {0, 0, 0, loss_sum_in_float(net)};
         for (nnf_idx s = 0; s < steps; s++) {
             nnf_net_report r = {epoch, s, 0, 0, 0, 0};
             nnf_idx start = s * batch, m = n - start < batch ? n - start : batch;
@@ -164,7 +183,7 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
                 o->on_step(o->ctx, &r) != 0)
                 return NNF_STOPPED;
         }
-        nnf_net_report r = {epoch, steps, sums.loss_sum / (double)sums.samples,
+        nnf_net_report r = {epoch, steps, epoch_loss(&sums),
                             net->ops->regularization(net),
                             (double)sums.matches / (double)sums.samples, net->current_lr};
         if (o->on_epoch && o->on_epoch(o->ctx, &r) != 0)

@@ -118,6 +118,7 @@ class ModelNetwork:
         self.regression = accuracy == "regression"
         self.categorical = accuracy == "categorical"
         self.labels = loss == "categorical_crossentropy"
+        self.softmax_loss = self.labels and parts[-1][0] == "softmax"  # fused, summed in double
         index = 0
         for layer, views in self.dense:
             while net.param(index, "weights") is None:
@@ -267,7 +268,11 @@ class ModelNetwork:
         """Append epochs' (data_loss, regularization_loss, accuracy, learning_rate) rows."""
         lists = [history.history[key] for key in TRAINING_KEYS]
         data, regularization = rows[:, 0], rows[:, 1]
-        lists[0].extend((data + regularization).tolist())
+        # the layers' data_loss + regularization_loss: a Python float (softmax +
+        # cross-entropy's loss sum, in double) or a NumPy scalar of the network's dtype plus
+        # a Python float, added in that dtype
+        sum_type = np.float64 if self.softmax_loss else self.dtype
+        lists[0].extend((data.astype(sum_type) + regularization.astype(sum_type)).tolist())
         lists[1].extend(data.tolist())
         lists[2].extend(regularization.tolist())
         lists[3].extend(rows[:, 2].tolist())
