@@ -60,3 +60,19 @@ def test_quick_run_prints_every_row(tmp_path):
             else:
                 assert row["skipped"], row
                 assert re.search(rf"^{label}\s+1\s+skipped: \S", res.stdout, re.M), res.stdout
+
+
+@pytest.mark.skipif(not NETWORK, reason="nnfast._core.Network is not in this build")
+def test_spiral_rows_prints_its_split():
+    script = SCRIPT.parent / "spiral_rows.py"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(Path(nnfast.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+    res = subprocess.run([sys.executable, str(script), "--epochs", "5"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for samples in (30, 60, 150, 300, 600):
+        assert re.search(rf"^ *{samples} samples: +\d+\.\d\d us/epoch", res.stdout, re.M), res.stdout
+    assert re.search(r"^least squares: -?\d+\.\d\d us fixed \+ -?\d+\.\d ns per sample$",
+                     res.stdout, re.M), res.stdout
+    assert re.search(r"^a sample's 832 float64 multiply-adds at -?\d+\.\d GFLOP/s$", res.stdout,
+                     re.M), res.stdout
