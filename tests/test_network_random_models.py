@@ -309,3 +309,46 @@ def test_index_labels_without_an_output_softmax_train_as_the_layers_do(outputs):
     got = run_child(LABELS_WITHOUT_SOFTMAX, str(outputs), "network")
     assert got.returncode == 0, f"the child died: rc={got.returncode}\n{got.stderr}"
     assert got.stdout == expected.stdout
+
+
+def moved(model, move):
+    """Model ``model`` after ``move(model)``: its first dense layer's arrays changed by hand
+    between two trains, as a user may."""
+    move(model)
+    return model
+
+
+LAYER_MOVES = {
+    "read-only weights": lambda m: setattr(m.trainable_layers[0].weights.flags, "writeable",
+                                           False),
+    "weights as a list": lambda m: setattr(m.trainable_layers[0], "weights",
+                                           m.trainable_layers[0].weights.tolist()),
+    "Fortran-order weights": lambda m: setattr(m.trainable_layers[0], "weights",
+                                               np.asfortranarray(m.trainable_layers[0].weights)),
+    "weights shared by two layers": lambda m: setattr(m.trainable_layers[1], "weights",
+                                                      m.trainable_layers[0].weights),
+    "negative iterations": lambda m: setattr(m.optimizer, "iterations", -3),
+    "infinite learning rate": lambda m: setattr(m.optimizer, "current_learning_rate", np.inf),
+}
+
+
+@pytest.mark.parametrize("move", LAYER_MOVES)
+def test_arrays_the_network_cannot_stand_in_for_train_as_the_layers_do(move):
+    """Between two trains, a layer's array changed into one the book's path uses as it is
+    (a list, a read-only array, a Fortran-order one, one array in two layers) or optimizer
+    settings the network refuses: the second train's weights, or its error, are the layers'."""
+    X, y = data(16, 4, lambda rng, n: rng.integers(0, 4, n))
+
+    def run():
+        model = model_of(lambda: [nn.Layer_Dense(4, 4), nn.Activation_ReLU(),
+                                  nn.Layer_Dense(4, 4), nn.Activation_Softmax()],
+                         nn.Loss_CategoricalCrossentropy(), nn.Optimizer_Adam(decay=1e-3),
+                         nn.Accuracy_Categorical())
+        model.train(X, y, epochs=2, verbose=False)
+        moved(model, LAYER_MOVES[move])
+        model.train(X, y, epochs=2, verbose=False)
+        return repr([np.asarray(w).tolist() for layer in model.trainable_layers
+                     for w in (layer.weights, layer.biases)])  # NaNs compare as text
+
+    got, expected = both_paths(run)
+    assert got == expected

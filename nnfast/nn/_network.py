@@ -155,7 +155,8 @@ class ModelNetwork:
         ask for ``weight_cache``, SGD with momentum for ``weight_momentums``), so Adam after
         SGD with momentum starts its momentums again; a layer with that array but not the
         rest runs layer by layer too, where the book's optimizer raises AttributeError."""
-        copies = []
+        copies: list[tuple[Any, str, NDArray[Any], Any]] = []
+        held: set[int] = set()
         for layer, views in self.dense:
             asked = next((name for name in ("weight_cache", "weight_momentums") if name in views),
                          None)
@@ -165,12 +166,13 @@ class ModelNetwork:
                 if view is None:
                     continue
                 value = None if fresh and name in STATE else layer.__dict__.get(name)
+                if value is not None and not self._kept_as_is(value, held):
+                    return False
                 if value is view:
                     continue
                 if value is None and name in STATE and not fresh:
                     return False
                 if value is not None:
-                    value = np.asarray(value)
                     if value.shape != view.shape or value.dtype != view.dtype:
                         return False
                 elif name in PARAMETERS:
@@ -182,6 +184,19 @@ class ModelNetwork:
             else:
                 view[...] = value
             setattr(layer, name, view)
+        return True
+
+    @staticmethod
+    def _kept_as_is(value: Any, held: set[int]) -> bool:
+        """Whether the network may stand in for a layer's array ``value``: a writable,
+        C-contiguous NumPy array that no other layer or name holds too (``held``: the ids
+        seen so far). The book's path updates any other in place as it is: a list, a
+        read-only array (its error), an array two layers share (updated twice), a Fortran
+        array (its products summed in another order)."""
+        if not (isinstance(value, np.ndarray) and value.flags.writeable and
+                value.flags.c_contiguous) or id(value) in held:
+            return False
+        held.add(id(value))
         return True
 
     def give_layers(self) -> None:
@@ -222,10 +237,14 @@ class ModelNetwork:
     def prepare(self, model: Any) -> bool:
         """Before a training call: the layers' arrays, the optimizer's iterations and learning
         rate, the regression accuracy's precision into the network. False: run layer by layer."""
+        optimizer, net = model.optimizer, self.net
+        iterations, rate = optimizer.iterations, optimizer.current_learning_rate
+        if not (isinstance(iterations, (int, np.integer)) and iterations >= 0 and
+                isinstance(rate, (int, float, np.integer, np.floating)) and np.isfinite(rate)):
+            return False  # the book's optimizer computes with what the user set
         if not self.take_layers():
             return False
-        optimizer, net = model.optimizer, self.net
-        net.set_iterations(int(optimizer.iterations), float(optimizer.current_learning_rate))
+        net.set_iterations(int(iterations), float(rate))
         part = model.accuracy.network_part
         net.set_accuracy(part[0], part[1])
         return True
