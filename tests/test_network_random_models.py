@@ -352,3 +352,29 @@ def test_arrays_the_network_cannot_stand_in_for_train_as_the_layers_do(move):
 
     got, expected = both_paths(run)
     assert got == expected
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "train 0 epochs"])
+def test_a_pass_without_a_step_leaves_the_optimizer_state_as_the_layers_do(call):
+    """The book's optimizer makes its state at its first update: a predict, an evaluate or a
+    train of zero epochs after ``set(optimizer=Optimizer_Adam())`` leaves SGD's momentums as
+    they are (and makes no cache), so SGD set back carries on from them."""
+    X, y = data(16, 2, lambda rng, n: rng.integers(0, 3, n))
+    calls = {"predict": lambda model: model.predict(X),
+             "evaluate": lambda model: model.evaluate(X, y, verbose=False),
+             "train 0 epochs": lambda model: model.train(X, y, epochs=0, verbose=False)}
+
+    def run():
+        model = model_of(classifier_layers, nn.Loss_CategoricalCrossentropy(),
+                         nn.Optimizer_SGD(momentum=0.9), nn.Accuracy_Categorical())
+        model.train(X, y, epochs=2, verbose=False)
+        model.set(optimizer=nn.Optimizer_Adam())
+        calls[call](model)
+        kept = [sorted(name for name in vars(layer) if name.endswith(("momentums", "cache")))
+                for layer in model.trainable_layers]
+        model.set(optimizer=nn.Optimizer_SGD(momentum=0.9))
+        model.train(X, y, epochs=2, verbose=False)
+        return kept, weights(model)
+
+    got, expected = both_paths(run)
+    assert got == expected

@@ -146,10 +146,12 @@ class ModelNetwork:
 
     # -- moving the parameters between the layers and the network --------------------------
 
-    def take_layers(self) -> bool:
-        """Make the network's parameters and optimizer state the layers' (copying in the
-        arrays that are not already views of it), and the layers view them. False, changing
-        nothing, when an array does not fit (shape or dtype): that pass runs layer by layer.
+    def take_layers(self, training: bool) -> bool:
+        """Make the network's parameters, and for ``training`` its optimizer state, the
+        layers' (copying in the arrays that are not already views of it), and the layers
+        view them. False, changing nothing, when an array does not fit (shape or dtype):
+        that pass runs layer by layer. A pass without training leaves the state alone, as
+        the book's forward does.
         The optimizer's state starts as the book's optimizers start it: all of it at zeros
         when the layer lacks the array their ``hasattr`` asks for (Adam, Adagrad and RMSprop
         ask for ``weight_cache``, SGD with momentum for ``weight_momentums``), so Adam after
@@ -161,7 +163,7 @@ class ModelNetwork:
             asked = next((name for name in ("weight_cache", "weight_momentums") if name in views),
                          None)
             fresh = asked is not None and layer.__dict__.get(asked) is None
-            for name in PARAMETERS + STATE:
+            for name in PARAMETERS + STATE if training else PARAMETERS:
                 view = views.get(name)
                 if view is None:
                     continue
@@ -242,7 +244,7 @@ class ModelNetwork:
         if not (isinstance(iterations, (int, np.integer)) and iterations >= 0 and
                 isinstance(rate, (int, float, np.integer, np.floating)) and np.isfinite(rate)):
             return False  # the book's optimizer computes with what the user set
-        if not self.take_layers():
+        if not self.take_layers(training=True):
             return False
         net.set_iterations(int(iterations), float(rate))
         part = model.accuracy.network_part
@@ -406,7 +408,7 @@ class ModelNetwork:
             return None
         self.claim(where)
         try:
-            if not self.take_layers():
+            if not self.take_layers(training=False):
                 return None
             return self.net.forward(X, batch_size=batch_size or 0)
         finally:

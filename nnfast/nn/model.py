@@ -235,7 +235,9 @@ class Model:
         try:
             if network is not None:
                 targets = network.targets(X, y)
-                if targets is None or not network.prepare(self):
+                # no epochs: no step, so no optimizer state made (the book's makes it at the
+                # first update): the layers' path, which trains nothing
+                if targets is None or epochs == 0 or not network.prepare(self):
                     network = None
             if network is None:
                 self._training = TrainingStep(self)
