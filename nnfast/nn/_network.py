@@ -101,7 +101,6 @@ class ModelNetwork:
         self.dense: list[tuple[Any, dict[str, NDArray[Any]]]] = []
         self.dropouts: dict[int, Any] = {}  # network layer index -> Layer_Dropout
         self.fast_masks = False  # the dropout layers' masks: Philox's in C, else the book's
-        self.streams_given = False  # the fast-mask layers' streams set in the network
         self.busy = threading.RLock()  # held by the call running in the network
         for layer, part in zip(model.layers, parts):
             if part[0] == "dense":
@@ -315,7 +314,6 @@ class ModelNetwork:
                 if layer._seed is None:
                     layer._seed = draw_seed()
                 self.net.set_dropout_stream(index, layer._seed, layer._step)
-            self.streams_given = True
         if not shuffle:
             return None
         pending = [first]
@@ -325,10 +323,8 @@ class ModelNetwork:
         return order
 
     def _masks_done(self) -> None:
-        """After training: each fast-mask layer's step counter, as its forward would count
-        (none to read before a call of at least one epoch has given the network the layers'
-        streams)."""
-        if self.fast_masks and self.streams_given:
+        """After training: each fast-mask layer's step counter, as its forward would count."""
+        if self.fast_masks:
             for index, layer in self.dropouts.items():
                 layer._step = self.net.get_dropout_stream(index)[1]
 
