@@ -148,20 +148,24 @@ def test_float32_binary_crossentropy_epoch_loss_is_the_layers():
     assert got["loss"] == expected["loss"]
 
 
-def test_float32_printed_lines_of_a_large_loss_are_the_layers():
-    """The printed lines are the layers': data and regularization loss added in float32,
-    as the book adds a NumPy float32 and a Python float (seen past about 4,000)."""
-    X, y = np.ones((2, 1), np.float32), np.zeros((2, 1), np.float32)
+@pytest.mark.parametrize("samples", [2, 8])
+@pytest.mark.parametrize("weight", [3000.5, 173.7])
+def test_float32_printed_lines_of_a_large_loss_are_the_layers(samples, weight):
+    """The printed lines, the steps' and the epochs', are the layers': data and
+    regularization loss added in float32, as the book adds a NumPy float32 and a Python
+    float (seen past about 4,000)."""
+    X = np.linspace(1, 2, samples, dtype=np.float32).reshape(-1, 1)
+    y = np.zeros((samples, 1), np.float32)
 
     def run():
         model = model_of(lambda: [nn.Layer_Dense(1, 1, weight_regularizer_l2=1e-3),
                                   nn.Activation_Linear()],
-                         nn.Loss_MeanSquaredError(), nn.Optimizer_SGD(),
+                         nn.Loss_MeanSquaredError(), nn.Optimizer_SGD(learning_rate=1e-4),
                          nn.Accuracy_Regression(), dtype=np.float32)
-        model.trainable_layers[0].weights[...] = 3000.5
+        model.trainable_layers[0].weights[...] = weight
         text = io.StringIO()
         with contextlib.redirect_stdout(text):
-            model.train(X, y, epochs=1, batch_size=2, verbose="lines")
+            model.train(X, y, epochs=2, batch_size=2, verbose="lines")
         return text.getvalue()
 
     got, expected = both_paths(run)

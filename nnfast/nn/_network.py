@@ -117,7 +117,11 @@ class ModelNetwork:
         self.regression = accuracy == "regression"
         self.categorical = accuracy == "categorical"
         self.labels = loss == "categorical_crossentropy"
-        self.softmax_loss = self.labels and parts[-1][0] == "softmax"  # fused, summed in double
+        # the type the layers add data_loss + regularization_loss in: a Python float
+        # (softmax + cross-entropy's loss sum, in double) or a NumPy scalar of the network's
+        # dtype plus a Python float, added in that dtype
+        softmax_loss = self.labels and parts[-1][0] == "softmax"
+        self.loss_type: type[np.floating[Any]] = np.float64 if softmax_loss else self.dtype.type
         index = 0
         for layer, views in self.dense:
             while net.param(index, "weights") is None:
@@ -288,11 +292,8 @@ class ModelNetwork:
         """Append epochs' (data_loss, regularization_loss, accuracy, learning_rate) rows."""
         lists = [history.history[key] for key in TRAINING_KEYS]
         data, regularization = rows[:, 0], rows[:, 1]
-        # the layers' data_loss + regularization_loss: a Python float (softmax +
-        # cross-entropy's loss sum, in double) or a NumPy scalar of the network's dtype plus
-        # a Python float, added in that dtype
-        sum_type = np.float64 if self.softmax_loss else self.dtype
-        lists[0].extend((data.astype(sum_type) + regularization.astype(sum_type)).tolist())
+        lists[0].extend((data.astype(self.loss_type) +
+                         regularization.astype(self.loss_type)).tolist())
         lists[1].extend(data.tolist())
         lists[2].extend(regularization.tolist())
         lists[3].extend(rows[:, 2].tolist())
@@ -380,7 +381,7 @@ class ModelNetwork:
                 on_step = None
                 if out is not None:
                     out.epoch_start(epoch)
-                    on_step = _step_reporter(out, epoch, model.optimizer)
+                    on_step = _step_reporter(out, epoch, model.optimizer, self.loss_type)
                 self.net.train(X, y, epochs=1, batch_size=batch_size, order=order,
                                dropout_mask=mask, on_step=on_step, report_every=every,
                                reports=rows)
@@ -411,13 +412,16 @@ class ModelNetwork:
             self.release()
 
 
-def _step_reporter(out: Output, epoch: int, optimizer: Any) -> Callable[..., None]:
-    """Network.train's on_step for ``out``: the step's line or bar redraw."""
+def _step_reporter(out: Output, epoch: int, optimizer: Any,
+                   loss_type: type[np.floating[Any]]) -> Callable[..., None]:
+    """Network.train's on_step for ``out``: the step's line or bar redraw, its loss the data
+    and regularization losses added in ``loss_type`` (ModelNetwork.loss_type)."""
     # without decay the learning rate never changes: printed as the user gave it (1, not 1.0)
     fixed = None if optimizer.decay else optimizer.current_learning_rate
 
     def on_step(_epoch: int, step: int, data_loss: float, regularization_loss: float,
                 accuracy: float, learning_rate: float) -> None:
-        out.step(epoch, step, accuracy, data_loss + regularization_loss, data_loss,
-                 regularization_loss, learning_rate if fixed is None else fixed)
+        loss = float(loss_type(data_loss) + loss_type(regularization_loss))
+        out.step(epoch, step, accuracy, loss, data_loss, regularization_loss,
+                 learning_rate if fixed is None else fixed)
     return on_step
