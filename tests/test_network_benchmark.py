@@ -34,6 +34,10 @@ ROWS = {
                    ("nnfast Model.train, fast masks", True)],
 }
 
+GOALS = {("spiral", "nnfast Model.train"), ("spiral", "Model.train / kernels' work"),
+         ("MLP", "nnfast Model.train"), ("predict", "nnfast Model.predict"),
+         ("chapter 18", "nnfast Model.train, fast masks")}
+
 
 def test_quick_run_prints_every_row(tmp_path):
     rows_file = tmp_path / "rows.json"
@@ -60,6 +64,12 @@ def test_quick_run_prints_every_row(tmp_path):
             else:
                 assert row["skipped"], row
                 assert re.search(rf"^{label}\s+1\s+skipped: \S", res.stdout, re.M), res.stdout
+    # the issue's goals, each on its row and no other
+    def key(row):  # the predict row's name carries its sample count
+        return row["section"], row["name"].split(",")[0] if row["section"] == "predict" \
+            else row["name"]
+    with_goal = {key(r) for r in rows if r["goal"] is not None}
+    assert with_goal == GOALS & {key(r) for r in rows if not r["skipped"]}
 
 
 @pytest.mark.skipif(not NETWORK, reason="nnfast._core.Network is not in this build")
