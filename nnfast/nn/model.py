@@ -192,8 +192,9 @@ class Model:
         Raises
         ------
         RuntimeError
-            Before ``finalize()``, without a loss, optimizer or accuracy ``set``, or when the
-            layers or loss changed since ``finalize()``.
+            Before ``finalize()``, without a loss, optimizer or accuracy ``set``, when the
+            layers or loss changed since ``finalize()``, or while another thread's call runs
+            this model in its C network (a model runs one call at a time).
         TypeError, ValueError
             Arguments of the wrong kind or value (X and y of different lengths, a
             ``validation_data`` that is not a pair of as many samples shaped as X's, an
@@ -363,8 +364,9 @@ class Model:
         one-hot rows or targets). Prints ``validation, acc: ..., loss: ...`` when
         ``verbose``; returns ``(loss, accuracy)`` (NaN for no samples).
 
-        Raises RuntimeError before ``finalize()`` or without a loss and accuracy ``set``;
-        TypeError/ValueError for inputs without a sample axis or a bad ``batch_size``."""
+        Raises RuntimeError before ``finalize()``, without a loss and accuracy ``set``, or
+        while another thread's call runs this model in its C network; TypeError/ValueError
+        for inputs without a sample axis or a bad ``batch_size``."""
         check_ready(self, "Model.evaluate", ("loss", "accuracy"))
         dtype = self._input_dtype()
         X = network_input(as_samples("Model.evaluate", "X_val", X_val), dtype)
@@ -396,8 +398,9 @@ class Model:
         outputs), in the network's dtype (the softmax's probabilities for a classifier;
         ``output_layer_activation.predictions`` of it gives the classes).
 
-        Raises RuntimeError before ``finalize()``, TypeError/ValueError for an input without a
-        sample axis or a bad ``batch_size``."""
+        Raises RuntimeError before ``finalize()`` or while another thread's call runs this
+        model in its C network, TypeError/ValueError for an input without a sample axis or a
+        bad ``batch_size``."""
         check_ready(self, "Model.predict", ())
         samples = network_input(as_samples("Model.predict", "X", X), self._input_dtype())
         steps = max(1, count_steps("Model.predict", len(samples), batch_size))  # (0, outputs)
