@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nnfast
+import nnfast.nn as nn
 import nnfast.nn.model as model_module
 
 
@@ -20,6 +21,18 @@ def layer_by_layer():
         yield
     finally:
         model_module.network_of = saved
+
+
+def model_of(layers, loss, optimizer, accuracy, dtype=None):
+    """A finalized Model of ``layers()`` (drawn after np.random.seed(0)) with the loss,
+    optimizer and accuracy given."""
+    np.random.seed(0)
+    model = nn.Model(dtype=dtype)
+    for layer in layers():
+        model.add(layer)
+    model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
+    model.finalize()
+    return model
 
 
 def network(model):

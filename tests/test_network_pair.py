@@ -11,7 +11,7 @@ import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_network_trains_as_the_layers_do
+from model_paths import assert_network_trains_as_the_layers_do, model_of
 from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
 
 # every test on 1, then 2 pool threads
@@ -21,20 +21,14 @@ pytestmark = pytest.mark.usefixtures("threads")
 def build(dtype, width, outputs, regularized):
     """2 -> width -> ReLU -> outputs softmax + cross-entropy, Adam; each layer its own
     regularizers."""
-    np.random.seed(0)
     reg1 = dict(weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4,
                 weight_regularizer_l1=1e-4, bias_regularizer_l1=2e-4) if regularized else {}
     reg2 = dict(weight_regularizer_l2=2e-3, bias_regularizer_l2=1e-3,
                 weight_regularizer_l1=3e-4, bias_regularizer_l1=4e-4) if regularized else {}
-    model = nn.Model(dtype=dtype)
-    model.add(nn.Layer_Dense(2, width, **reg1))
-    model.add(nn.Activation_ReLU())
-    model.add(nn.Layer_Dense(width, outputs, **reg2))
-    model.add(nn.Activation_Softmax())
-    model.set(loss=nn.Loss_CategoricalCrossentropy(),
-              optimizer=nn.Optimizer_Adam(0.05, decay=5e-5), accuracy=nn.Accuracy_Categorical())
-    model.finalize()
-    return model
+    return model_of(lambda: [nn.Layer_Dense(2, width, **reg1), nn.Activation_ReLU(),
+                             nn.Layer_Dense(width, outputs, **reg2), nn.Activation_Softmax()],
+                    nn.Loss_CategoricalCrossentropy(), nn.Optimizer_Adam(0.05, decay=5e-5),
+                    nn.Accuracy_Categorical(), dtype)
 
 
 def assert_trains_as_the_layers_do(dtype, width, outputs=3, samples=300, batch_size=None,

@@ -16,23 +16,13 @@ import pytest
 import nnfast
 import nnfast.nn as nn
 
-from model_paths import layer_by_layer
+from model_paths import layer_by_layer, model_of
 
 
 def data(samples, inputs, targets):
     """``samples`` rows of uniform inputs and ``targets(rng, samples)``, from a fixed seed."""
     rng = np.random.default_rng(3)
     return rng.uniform(-1, 1, (samples, inputs)), targets(rng, samples)
-
-
-def model_of(layers, loss, optimizer, accuracy, dtype=None):
-    np.random.seed(0)
-    model = nn.Model(dtype=dtype)
-    for layer in layers():
-        model.add(layer)
-    model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
-    model.finalize()
-    return model
 
 
 def outcome(run):

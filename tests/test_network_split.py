@@ -12,7 +12,7 @@ import pytest
 
 import nnfast.nn as nn
 
-from model_paths import assert_network_trains_as_the_layers_do
+from model_paths import assert_network_trains_as_the_layers_do, model_of
 from model_paths import threads  # noqa: F401 (the fixture: 1, then 2 pool threads)
 
 # every test on 1, then 2 pool threads
@@ -24,26 +24,17 @@ INPUTS = 40
 def build(dtype, width, outputs, hidden, regularized):
     """INPUTS -> width -> ReLU -> width -> `hidden` -> outputs softmax + cross-entropy, Adam;
     the output layer regularized when asked."""
-    np.random.seed(0)
     reg = dict(weight_regularizer_l2=2e-3, bias_regularizer_l2=1e-3,
                weight_regularizer_l1=3e-4, bias_regularizer_l1=4e-4) if regularized else {}
-    model = nn.Model(dtype=dtype)
-    model.add(nn.Layer_Dense(INPUTS, width))
-    model.add(nn.Activation_ReLU())
-    model.add(nn.Layer_Dense(width, width))
-    if hidden == "relu":
-        model.add(nn.Activation_ReLU())
-    elif hidden == "sigmoid":
-        model.add(nn.Activation_Sigmoid())
-    else:  # a ReLU, then a dropout with the book's masks
-        model.add(nn.Activation_ReLU())
-        model.add(nn.Layer_Dropout(0.1))
-    model.add(nn.Layer_Dense(width, outputs, **reg))
-    model.add(nn.Activation_Softmax())
-    model.set(loss=nn.Loss_CategoricalCrossentropy(),
-              optimizer=nn.Optimizer_Adam(0.01, decay=1e-3), accuracy=nn.Accuracy_Categorical())
-    model.finalize()
-    return model
+    between = {"relu": lambda: [nn.Activation_ReLU()],
+               "sigmoid": lambda: [nn.Activation_Sigmoid()],
+               # a ReLU, then a dropout with the book's masks
+               "dropout": lambda: [nn.Activation_ReLU(), nn.Layer_Dropout(0.1)]}[hidden]
+    return model_of(lambda: [nn.Layer_Dense(INPUTS, width), nn.Activation_ReLU(),
+                             nn.Layer_Dense(width, width), *between(),
+                             nn.Layer_Dense(width, outputs, **reg), nn.Activation_Softmax()],
+                    nn.Loss_CategoricalCrossentropy(), nn.Optimizer_Adam(0.01, decay=1e-3),
+                    nn.Accuracy_Categorical(), dtype)
 
 
 def assert_trains_as_the_layers_do(dtype, outputs, width=128, samples=401, batch_size=200,

@@ -1,6 +1,6 @@
 /* threads_default.c: without a call to nnf_set_num_threads, the thread count is the cores
- * this process may use when first asked, and stays so (asked each time, it was a system call
- * on every kernel call, a tenth of the spiral's epoch in a C program). Prints the count
+ * this process may use when first asked, and stays so (asking each time would make a system
+ * call on every kernel call, a tenth of the spiral's epoch in a C program). Prints the count
  * before and after the process is pinned to one core; tests/test_c_library.py compares
  * them. Prints "skip" where the process cannot be pinned or has one core already. */
 #define _GNU_SOURCE
