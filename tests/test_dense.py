@@ -107,6 +107,23 @@ def test_dense_softmax_rows_sum_to_one_and_stable(dtype):
     _check_dense(result, x, w, b, "softmax", dtype)
 
 
+@pytest.mark.parametrize("n_rows", [1, 2, 5, 8, 9, 260])
+def test_dense_softmax_is_dense_then_softmax(rng, dtype, n_rows):
+    """The softmax nnfast.dense takes of a narrow product's sums in SIMD registers is
+    nnfast.softmax's of the product, bit for bit: the C network's output layer (dense with
+    its softmax, and its cross-entropy) and the layers' two calls agree. test_isa.py re-runs
+    this under every SIMD path, whose register widths differ (generic float64's once summed
+    a row of 4 in another order)."""
+    for k in (2, 7, 61, 64):
+        for n in range(2, 10):
+            x = random_array(rng, (n_rows, k), dtype)
+            w = random_array(rng, (k, n), dtype, -1, 1)
+            b = random_array(rng, (n,), dtype)
+            np.testing.assert_array_equal(nnfast.dense(x, w, b, activation="softmax"),
+                                          nnfast.softmax(nnfast.dense(x, w, b)),
+                                          err_msg=f"({n_rows}, {k}) @ ({k}, {n})")
+
+
 def test_dense_inputs_not_modified(rng, dtype):
     x = random_array(rng, (5, 3), dtype)
     w = random_array(rng, (3, 3), dtype)
