@@ -312,6 +312,13 @@ def moved(model, move):
     return model
 
 
+def swap(layers, name):
+    """The first two layers' arrays ``name`` traded: each then holds the other's."""
+    first, second = getattr(layers[0], name), getattr(layers[1], name)
+    setattr(layers[0], name, second)
+    setattr(layers[1], name, first)
+
+
 LAYER_MOVES = {
     "read-only weights": lambda m: setattr(m.trainable_layers[0].weights.flags, "writeable",
                                            False),
@@ -321,6 +328,14 @@ LAYER_MOVES = {
                                                np.asfortranarray(m.trainable_layers[0].weights)),
     "weights shared by two layers": lambda m: setattr(m.trainable_layers[1], "weights",
                                                       m.trainable_layers[0].weights),
+    "weights tied by a view": lambda m: setattr(m.trainable_layers[1], "weights",
+                                                m.trainable_layers[0].weights[:]),
+    "biases a row of weights": lambda m: setattr(m.trainable_layers[1], "biases",
+                                                 m.trainable_layers[0].weights[1:2]),
+    "weights swapped": lambda m: swap(m.trainable_layers, "weights"),
+    "momentums swapped": lambda m: swap(m.trainable_layers, "weight_momentums"),
+    "weights of a slice": lambda m: setattr(m.trainable_layers[1], "weights",
+                                            m.trainable_layers[0].weights[::-1]),
     "negative iterations": lambda m: setattr(m.optimizer, "iterations", -3),
     "infinite learning rate": lambda m: setattr(m.optimizer, "current_learning_rate", np.inf),
 }

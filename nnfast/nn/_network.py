@@ -162,6 +162,7 @@ class ModelNetwork:
         rest runs layer by layer too, where the book's optimizer raises AttributeError."""
         copies: list[tuple[Any, str, NDArray[Any], Any]] = []
         held: set[int] = set()
+        taken: list[NDArray[Any]] = []  # the arrays the network stands in for
         for layer, views in self.dense:
             asked = next((name for name in ("weight_cache", "weight_momentums") if name in views),
                          None)
@@ -171,8 +172,10 @@ class ModelNetwork:
                 if view is None:
                     continue
                 value = None if fresh and name in STATE else layer.__dict__.get(name)
-                if value is not None and not self._kept_as_is(value, held):
-                    return False
+                if value is not None:
+                    if not self._kept_as_is(value, held):
+                        return False
+                    taken.append(value)
                 if value is view:
                     continue
                 if value is None and name in STATE and not fresh:
@@ -183,12 +186,32 @@ class ModelNetwork:
                 elif name in PARAMETERS:
                     return False
                 copies.append((layer, name, view, value))
+        if not self._copied_in_order(copies, taken):
+            return False
         for layer, name, view, value in copies:
             if value is None:  # the book's optimizer starts its state at zeros
                 view.fill(0)
             else:
                 view[...] = value
             setattr(layer, name, view)
+        return True
+
+    @staticmethod
+    def _copied_in_order(copies: list[tuple[Any, str, NDArray[Any], Any]],
+                         taken: list[NDArray[Any]]) -> bool:
+        """Whether ``copies`` (layer, name, view, new array) may be copied into the network,
+        the new arrays that lie in its memory (a layer's array given to another, two traded)
+        first copied out, so that no copy reads what an earlier one wrote. False when a new
+        array shares memory with another the layers hold (a view of it): the book's path
+        updates both, which the network's separate arrays cannot. Nothing to check in a run
+        of trains, where every array is already the network's."""
+        for i, (layer, name, view, value) in enumerate(copies):
+            if value is None:
+                continue
+            if any(other is not value and np.may_share_memory(value, other) for other in taken):
+                return False
+            if any(np.may_share_memory(value, target) for _, _, target, _ in copies):
+                copies[i] = (layer, name, view, value.copy())
         return True
 
     @staticmethod
