@@ -198,13 +198,16 @@ typedef struct {
 /* What a step or an epoch reports: epoch counted from 1; step from 0 within the epoch (an
  * epoch's report: its number of steps); the data and regularization loss, the accuracy and
  * the learning rate of the step (an epoch's: its samples' mean loss and accuracy, the
- * regularization loss after its last step), as the book's Model.train prints them: a float32
- * network's loss sums in float32, as NumPy's float32 sums the book accumulates, but for
+ * regularization loss after its last step), as the book's Model.train prints them; and
+ * loss_sum, the per-sample losses summed, of which data_loss is the mean (the book's
+ * accumulated_sum). A float32 network's loss sums in float32, as NumPy's float32 sums the
+ * book accumulates (data_loss is then loss_sum / samples divided in float32), but for
  * softmax + cross-entropy's, in double. */
 typedef struct {
     int64_t epoch;
     nnf_idx step;
     double data_loss, regularization_loss, accuracy, learning_rate;
+    double loss_sum;
 } nnf_net_report;
 
 /* How nnf_net_train runs. Hooks may be NULL; each gets ctx. A hook's nonzero return stops the

@@ -127,6 +127,11 @@ def optimizer_line(kind, kwargs):
     return f"optimizer {kind} " + " ".join(repr(float(v)) for v in values)
 
 
+# net_check writes each report as data_loss, regularization_loss, accuracy, learning_rate,
+# loss_sum (float64)
+REPORT_FIGURES = 5
+
+
 def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs,
                batch_size=None, dtype=np.float64, orders=None, seed=0, stop=None,
                python_epochs=None, again=0, streams=None):
@@ -215,8 +220,9 @@ def train_both(build, tmp_path, spec, loss, accuracy, optimizer, X, y, *, epochs
     for p in py_params:
         c_params.append(raw[at:at + p.nbytes].view(dtype).reshape(p.shape))
         at += p.nbytes
-    reports = raw[at:at + (total + 1) * 32].view(np.float64).reshape(-1, 4)
-    outputs = raw[at + (total + 1) * 32:].view(dtype).reshape(len(X), -1)
+    size = (total + 1) * REPORT_FIGURES * 8
+    reports = raw[at:at + size].view(np.float64).reshape(-1, REPORT_FIGURES)
+    outputs = raw[at + size:].view(dtype).reshape(len(X), -1)
     # nnf_net_forward is Model.predict (in batches of the training's size)
     np.testing.assert_array_equal(outputs, model.predict(X, batch_size=batch_size))
     return c_params, py_params, reports, model
@@ -241,8 +247,9 @@ def test_network_float64_equals_model_train_bitwise(build, tmp_path, batch_size)
         np.testing.assert_array_equal(a, b)
     # the last epoch's report is the book's accumulated loss and accuracy
     assert len(reports) == 31  # 30 epochs, then the last step's
-    data_loss, reg_loss, acc, lr = reports[29]
+    data_loss, reg_loss, acc, lr, loss_sum = reports[29]
     assert data_loss == model.loss.calculate_accumulated()
+    assert loss_sum == model.loss.accumulated_sum
     assert acc == model.accuracy.calculate_accumulated()
     assert reg_loss == 0 and lr == model.optimizer.current_learning_rate
     assert reports[29][0] < reports[0][0]
@@ -304,6 +311,7 @@ def test_network_regression_mse(build, tmp_path):
     for a, b in zip(c, py):
         np.testing.assert_array_equal(a, b)
     assert reports[9][0] == model.loss.calculate_accumulated()
+    assert reports[9][4] == model.loss.accumulated_sum
     assert reports[9][2] == model.accuracy.calculate_accumulated()
 
 
@@ -318,6 +326,7 @@ def test_network_sigmoid_binary(build, tmp_path, loss, optimizer):
     for a, b in zip(c, py):
         np.testing.assert_array_equal(a, b)
     assert reports[5][0] == model.loss.calculate_accumulated()
+    assert reports[5][4] == model.loss.accumulated_sum
     assert reports[5][2] == model.accuracy.calculate_accumulated()
 
 

@@ -98,14 +98,15 @@ def reference_train(model, X, y, *, epochs, batch_size=None, shuffle=False):
         data_loss, reg_loss = model.loss.calculate_accumulated(include_regularization=True)
         epoch_rows.append((float(data_loss), float(reg_loss),
                            float(model.accuracy.calculate_accumulated()),
-                           float(optimizer.current_learning_rate)))
+                           float(optimizer.current_learning_rate),
+                           float(model.loss.accumulated_sum)))
     return steps, epoch_rows
 
 
 def net_train(net, X, y, *, epochs, batch_size=None, shuffle=False, **kwargs):
     """Network.train with Model.train's streams: np.random.permutation per epoch when
     shuffled, the book's np.random.binomial masks; returns (steps, reports)."""
-    steps, reports = [], np.full((epochs, 4), np.nan)
+    steps, reports = [], np.full((epochs, 5), np.nan)
     order = (lambda epoch: np.random.permutation(len(X))) if shuffle else None
     done = net.train(X, y, epochs=epochs, batch_size=batch_size or 0, order=order,
                      dropout_mask=lambda layer, m, n, keep: np.random.binomial(1, keep, (m, n)),
@@ -160,7 +161,8 @@ def test_reference_loop_is_model_train():
             np.testing.assert_array_equal(layer_a.weights, layer_b.weights)
             np.testing.assert_array_equal(layer_a.weight_cache, layer_b.weight_cache)
         keys = ("data_loss", "regularization_loss", "accuracy", "learning_rate")
-        assert [tuple(float(history.history[k][e]) for k in keys) for e in range(4)] == epochs
+        assert [tuple(float(history.history[k][e]) for k in keys) for e in range(4)] == \
+            [row[:4] for row in epochs]
 
 
 # ------------------------------------------------------------------ the same numbers
@@ -319,9 +321,9 @@ BAD_CALLS = [
     (lambda net, X, y: net.train(X, y, epochs=1, report_every=0), ValueError, r"report_every"),
     (lambda net, X, y: net.train(X, y, epochs=1, on_step=3), TypeError, r"on_step must be None "
      "or a callable"),
-    (lambda net, X, y: net.train(X, y, epochs=2, reports=np.zeros((3, 4))), ValueError,
-     r"reports has shape \(3,4\); expected a C-contiguous \(2, 4\)"),
-    (lambda net, X, y: net.train(X, y, epochs=2, reports=np.zeros((2, 4), np.float32)),
+    (lambda net, X, y: net.train(X, y, epochs=2, reports=np.zeros((3, 5))), ValueError,
+     r"reports has shape \(3,5\); expected a C-contiguous \(2, 5\)"),
+    (lambda net, X, y: net.train(X, y, epochs=2, reports=np.zeros((2, 5), np.float32)),
      TypeError, r"reports must be None or a float64"),
     (lambda net, X, y: net.train(X, y, epochs=1, order=lambda e: np.arange(299)), ValueError,
      r"order returned shape \(299,\); expected \(300,\)"),
@@ -433,7 +435,7 @@ def test_on_step_exception_stops_after_the_whole_step():
     X, y = spiral()
     _, net = build(SPIRAL, X, y, np.float64, *CLASSIFIER)
     _, fresh = build(SPIRAL, X, y, np.float64, *CLASSIFIER)
-    reports = np.full((5, 4), -1.0)
+    reports = np.full((5, 5), -1.0)
 
     def on_step(epoch, step, *figures):
         if (epoch, step) == (2, 3):
@@ -470,7 +472,7 @@ def long_network(hidden=256, n=2000):
 def test_train_releases_the_gil_and_refuses_a_second_call():
     X, y, net = long_network()
     epochs = 400
-    reports = np.full((epochs, 4), np.nan)
+    reports = np.full((epochs, 5), np.nan)
     errors = []
     worker = threading.Thread(target=lambda: net.train(X, y, epochs=epochs, reports=reports))
     worker.start()
@@ -547,7 +549,7 @@ def test_calls_hold_no_reference_after_they_return():
     # calls (successes and each kind of failure) as before
     X, y, net = dropout_net()
     perm, mask = np.arange(300)[::-1].copy(), np.ones((300, 16), np.int64)
-    reports, out = np.zeros((2, 4)), np.zeros((300, 3))
+    reports, out = np.zeros((2, 5)), np.zeros((300, 3))
     objects = (net, X, y, perm, mask, reports, out)
 
     def calls():

@@ -387,3 +387,51 @@ def test_a_pass_without_a_step_leaves_the_optimizer_state_as_the_layers_do(call)
 
     got, expected = both_paths(run)
     assert got == expected
+
+
+def accumulated(part, *names):
+    """``part``'s accumulated figures and calculate_accumulated() after a train, each with its
+    type (a NumPy float32 and a Python float print differently)."""
+    figures = [getattr(part, name) for name in names] + [part.calculate_accumulated()]
+    return [(type(value).__name__, repr(value)) for value in figures]
+
+
+HEADS = {
+    "softmax + cross-entropy": (lambda: nn.Activation_Softmax(), nn.Loss_CategoricalCrossentropy,
+                                lambda: nn.Accuracy_Categorical(), 3),
+    "sigmoid + binary": (lambda: nn.Activation_Sigmoid(), nn.Loss_BinaryCrossentropy,
+                         lambda: nn.Accuracy_Categorical(binary=True), 2),
+    "linear + MSE": (lambda: nn.Activation_Linear(), nn.Loss_MeanSquaredError,
+                     lambda: nn.Accuracy_Regression(), 2),
+    "linear + MAE": (lambda: nn.Activation_Linear(), nn.Loss_MeanAbsoluteError,
+                     lambda: nn.Accuracy_Regression(), 2),
+}
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("head", HEADS)
+def test_loss_and_accuracy_accumulated_after_training_are_the_layers(head, dtype, batch_size):
+    """After Model.train, the loss's and the accuracy's accumulated sum and count and their
+    calculate_accumulated() are the layers', in value and in type: the last epoch's, as the
+    book's loop leaves them (a float32 loss sums in float32)."""
+    activation, loss, accuracy, outputs = HEADS[head]
+    X, _ = data(30, 2, lambda rng, n: None)
+    rng = np.random.default_rng(5)
+    if head.startswith("softmax"):
+        y = rng.integers(0, outputs, len(X))
+    elif head.startswith("sigmoid"):
+        y = rng.integers(0, 2, (len(X), outputs)).astype(dtype)
+    else:
+        y = rng.uniform(-1, 1, (len(X), outputs)).astype(dtype)
+
+    def run():
+        model = model_of(lambda: [nn.Layer_Dense(2, 5), nn.Activation_ReLU(),
+                                  nn.Layer_Dense(5, outputs), activation()],
+                         loss(), nn.Optimizer_Adam(learning_rate=0.01), accuracy(), dtype)
+        model.train(X.astype(dtype), y, epochs=3, batch_size=batch_size, verbose=False)
+        return (accumulated(model.loss, "accumulated_sum", "accumulated_count"),
+                accumulated(model.accuracy, "accumulated_sum", "accumulated_count"))
+
+    got, expected = both_paths(run)
+    assert got == expected

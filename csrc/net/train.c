@@ -132,7 +132,7 @@ static nnf_status step(nnf_net *net, const nnf_net_data *d, const nnf_net_train_
     /* A step's accuracy: the mean over its (m, k) comparisons (m for the categorical). */
     nnf_idx compared = net->accuracy == NNF_ACC_CATEGORICAL ? m : m * k;
     *report = (nnf_net_report){report->epoch, report->step, data_loss, regularization,
-                               (double)matches / (double)compared, net->current_lr};
+                               (double)matches / (double)compared, net->current_lr, loss_sum};
     sums->loss_sum = sums->in_float ? (double)((float)sums->loss_sum + (float)loss_sum)
                                     : sums->loss_sum + loss_sum;
     sums->samples += m;
@@ -175,7 +175,7 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
         }
         epoch_sums sums = {0, 0, 0, loss_sum_in_float(net)};
         for (nnf_idx s = 0; s < steps; s++) {
-            nnf_net_report r = {epoch, s, 0, 0, 0, 0};
+            nnf_net_report r = {epoch, s, 0, 0, 0, 0, 0};
             nnf_idx start = s * batch, m = n - start < batch ? n - start : batch;
             if ((st = step(net, data, o, order, start, m, &r, &sums)) != NNF_OK)
                 return st;
@@ -185,7 +185,8 @@ nnf_status nnf_net_train(nnf_net *net, const nnf_net_data *data,
         }
         nnf_net_report r = {epoch, steps, epoch_loss(&sums),
                             net->ops->regularization(net),
-                            (double)sums.matches / (double)sums.samples, net->current_lr};
+                            (double)sums.matches / (double)sums.samples, net->current_lr,
+                            sums.loss_sum};
         if (o->on_epoch && o->on_epoch(o->ctx, &r) != 0)
             return NNF_STOPPED;
     }

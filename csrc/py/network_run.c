@@ -15,12 +15,15 @@ static double clock_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* A report row: data_loss, regularization_loss, accuracy, learning_rate, loss_sum. */
+#define REPORT_COLUMNS 5
+
 /* One train call's state, shared with the C network's hooks. */
 typedef struct {
     PyThreadState *released; /* while C runs: the thread state to take the GIL back with */
     PyObject *order, *dropout_mask, *on_step;
     nnf_idx report_every, steps;
-    double *reports, *step_reports; /* (epochs, 4) rows, or NULL */
+    double *reports, *step_reports; /* (epochs, REPORT_COLUMNS) rows, or NULL */
     double checked;  /* when signals were last checked */
     int stop_after_epoch; /* an exception at an epoch's last step: stop after its report */
     unsigned char *seen;  /* order's permutation check, n bytes */
@@ -113,14 +116,15 @@ static int mask_hook(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, in
     return rc;
 }
 
-/* A report's figures into row `row` of a caller's (epochs, 4) array. */
+/* A report's figures into its epoch's row of a caller's (epochs, REPORT_COLUMNS) array. */
 static void write_report(double *rows, const nnf_net_report *r)
 {
-    double *row = rows + 4 * (r->epoch - 1);
+    double *row = rows + REPORT_COLUMNS * (r->epoch - 1);
     row[0] = r->data_loss;
     row[1] = r->regularization_loss;
     row[2] = r->accuracy;
     row[3] = r->learning_rate;
+    row[4] = r->loss_sum;
 }
 
 /* After each step: its report into step_reports at an epoch's last step, the caller's
@@ -257,7 +261,7 @@ static void raise_bad_label_of(NetworkObject *self, PyObject *y_obj, const nnf_n
 }
 
 /* reports or step_reports (name): None, or a writable C-contiguous float64 array
- * (epochs, 4). */
+ * (epochs, REPORT_COLUMNS). */
 static int reports_arg(const char *fn, const char *name, PyObject *obj, long long epochs,
                        double **rows)
 {
@@ -267,14 +271,17 @@ static int reports_arg(const char *fn, const char *name, PyObject *obj, long lon
     if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != NPY_DOUBLE ||
         !PyArray_ISNOTSWAPPED((PyArrayObject *)obj)) {
         PyErr_Format(PyExc_TypeError, "%s: %s must be None or a float64 numpy.ndarray "
-                     "(epochs, 4), got %.100s", fn, name, Py_TYPE(obj)->tp_name);
+                     "(epochs, %d), got %.100s", fn, name, REPORT_COLUMNS,
+                     Py_TYPE(obj)->tp_name);
         return -1;
     }
     PyArrayObject *a = (PyArrayObject *)obj;
-    if (PyArray_NDIM(a) != 2 || PyArray_DIM(a, 0) != epochs || PyArray_DIM(a, 1) != 4 ||
-        !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) {
+    if (PyArray_NDIM(a) != 2 || PyArray_DIM(a, 0) != epochs ||
+        PyArray_DIM(a, 1) != REPORT_COLUMNS || !PyArray_IS_C_CONTIGUOUS(a) ||
+        !PyArray_ISALIGNED(a)) {
         PyErr_Format(PyExc_ValueError, "%s: %s has shape %s; expected a C-contiguous "
-                     "(%lld, 4): one row per epoch", fn, name, SHAPE(a), epochs);
+                     "(%lld, %d): one row per epoch", fn, name, SHAPE(a), epochs,
+                     REPORT_COLUMNS);
         return -1;
     }
     if (need_writeable(a, fn, name) < 0)

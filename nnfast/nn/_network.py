@@ -29,6 +29,7 @@ from ._dropout_rng import draw_seed
 from ._dtype import PARAMETERS
 from ._pass_record import forget_passes
 from ._progress import REDRAW, Bar, Output
+from ._training import softmax_stats_taken
 from .history import TRAINING_KEYS, History
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ GRADIENTS: tuple[_Param, ...] = ("dweights", "dbiases")
 ARRAYS: tuple[_Param, ...] = ("weights", "biases") + GRADIENTS + STATE
 # Epochs per call of Network.train when nothing is printed: bounds the reports' memory.
 MAX_CHUNK = 1 << 16
+# A report row of Network.train: data_loss, regularization_loss, accuracy, learning_rate,
+# loss_sum (the per-sample losses summed: the book's accumulated_sum).
+REPORT_COLUMNS = 5
 
 Signature = tuple[Any, ...]
 
@@ -307,8 +311,12 @@ class ModelNetwork:
         if last is not None:
             compared = samples if not per_output or self.labels or self.categorical \
                 else samples * self.net.n_outputs
-            model.loss.accumulated_sum, model.loss.accumulated_count = last[0] * samples, samples
-            model.accuracy.accumulated_sum = int(round(last[2] * compared))
+            # in the types the layers' step accumulates them: see softmax_stats_taken
+            loss_sum, correct_count = softmax_stats_taken(model)
+            matches = int(round(last[2] * compared))
+            model.loss.accumulated_sum = float(last[4]) if loss_sum else self.loss_type(last[4])
+            model.loss.accumulated_count = samples
+            model.accuracy.accumulated_sum = matches if correct_count else np.int64(matches)
             model.accuracy.accumulated_count = samples
 
     def _record(self, model: Any, history: History, rows: NDArray[Any]) -> None:
@@ -374,7 +382,7 @@ class ModelNetwork:
                 count = min(count, epochs - done)
                 # the step's figures: with one step per epoch, chapter 18's (its
                 # regularization loss is the step's, before the update)
-                rows = np.empty((count, 4))
+                rows = np.empty((count, REPORT_COLUMNS))
                 start = perf_counter()
                 self.net.train(X, y, epochs=count, order=order, dropout_mask=mask,
                                step_reports=rows)
@@ -397,7 +405,7 @@ class ModelNetwork:
         order = self._order(n, shuffle, epochs)
         mask = self._dropout_mask()
         every = max(1, steps // 50) if isinstance(out, Bar) else print_every
-        rows = np.empty((1, 4))
+        rows = np.empty((1, REPORT_COLUMNS))
         last = None
         try:
             for epoch in range(1, epochs + 1):

@@ -10,6 +10,18 @@ from numpy.typing import NDArray
 Unit = tuple[Any, Any, str | None, Any, bool]  # see TrainingStep
 
 
+def softmax_stats_taken(model: Any) -> tuple[bool, bool]:
+    """Whether the layer-by-layer step takes the batch's loss sum, and its correct count, from
+    the book's softmax + cross-entropy output's backward pass (a Python float and int) rather
+    than from the loss's and the accuracy's own ``calculate`` (NumPy scalars)."""
+    if model.softmax_classifier_output is None:
+        return False, False
+    loss_sum = bool(getattr(model.loss, "takes_loss_sum", False))
+    correct_count = bool(getattr(model.accuracy, "takes_correct_count", False)) and \
+        bool(getattr(model.output_layer_activation, "predicts_argmax", False))
+    return loss_sum, correct_count
+
+
 class TrainingStep:
     """The training step of ``model``, planned once per ``train`` from what its layers, loss
     and accuracy offer.
@@ -50,10 +62,7 @@ class TrainingStep:
         # the output softmax alone: its backward is the softmax + cross-entropy's
         self.output_replaced = self.softmax_loss is not None and bool(self.units) and \
             self.units[-1][1] is None
-        tail = self.softmax_loss is not None
-        self.loss_sum = tail and bool(getattr(self.loss, "takes_loss_sum", False))
-        self.correct_count = tail and bool(getattr(self.accuracy, "takes_correct_count", False)) \
-            and bool(getattr(self.output_activation, "predicts_argmax", False))
+        self.loss_sum, self.correct_count = softmax_stats_taken(model)
         self.softmax_stats = self.loss_sum or self.correct_count
         self.buffers = {}  # batch size -> a dict per unit, then one for the softmax loss
 

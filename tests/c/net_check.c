@@ -50,14 +50,17 @@ static int mask_hook(void *ctx, int layer, nnf_idx m, nnf_idx n, double keep, in
     return fread(mask, sizeof *mask, (size_t)(m * n), data) != (size_t)(m * n);
 }
 
-static double *reports; /* 4 per epoch */
+/* A report as written out: data_loss, regularization_loss, accuracy, learning_rate,
+ * loss_sum. */
+#define REPORT_FIGURES 5
+static double *reports; /* REPORT_FIGURES per epoch */
 static long long epochs_before; /* of an earlier nnf_net_train */
 
 static int epoch_hook(void *ctx, const nnf_net_report *r)
 {
-    double *v = reports + 4 * (epochs_before + r->epoch - 1);
+    double *v = reports + REPORT_FIGURES * (epochs_before + r->epoch - 1);
     v[0] = r->data_loss, v[1] = r->regularization_loss, v[2] = r->accuracy;
-    v[3] = r->learning_rate;
+    v[3] = r->learning_rate, v[4] = r->loss_sum;
     return 0;
 }
 
@@ -175,7 +178,7 @@ int main(int argc, char **argv)
                                .order = order ? order_hook : NULL,
                                .dropout_mask = n_streams ? NULL : mask_hook,
                                .on_step = step_hook, .report_every = 1, .on_epoch = epoch_hook};
-    if (!(reports = calloc((size_t)(epochs + again) * 4 + 1, sizeof *reports)))
+    if (!(reports = calloc((size_t)(epochs + again) * REPORT_FIGURES + 1, sizeof *reports)))
         fail("out of memory", 0, net);
     nnf_status trained = nnf_net_train(net, &d, &o);
     if (trained == NNF_OK && again) { /* the optimizer's iterations and state carry on */
@@ -202,9 +205,9 @@ int main(int argc, char **argv)
             if (a)
                 fwrite(a, size, (size_t)(rows * cols), out);
         }
-    fwrite(reports, sizeof *reports, (size_t)(epochs + again) * 4, out);
-    double v[4] = {last_step.data_loss, last_step.regularization_loss, last_step.accuracy,
-                   last_step.learning_rate};
+    fwrite(reports, sizeof *reports, (size_t)(epochs + again) * REPORT_FIGURES, out);
+    double v[REPORT_FIGURES] = {last_step.data_loss, last_step.regularization_loss,
+                                last_step.accuracy, last_step.learning_rate, last_step.loss_sum};
     fwrite(v, sizeof v, 1, out);
     void *outputs = calloc((size_t)(samples * n_out), size);
     if (!outputs)
