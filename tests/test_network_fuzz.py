@@ -1,0 +1,451 @@
+"""A seeded random differential test of Model's two training paths: the C network
+(nnfast/nn/_network.py) and the layer-by-layer step (nnfast/nn/_training.py).
+
+Each draw (a seed) builds a random model the book allows, twice from the same seed: 1-4
+Layer_Dense (widths 1-40, L1/L2 regularizers sometimes), hidden ReLU/Sigmoid/Linear (or
+none), sometimes Layer_Dropout (the book's masks or rng="fast"), an output head (softmax +
+categorical cross-entropy on labels or one-hot rows, sigmoid + binary cross-entropy, linear +
+MSE or MAE), one of the book's four optimizers (decay or not), float64 or float32, 1-300
+samples, with or without batches, shuffle and validation data. Each copy then runs the same
+calls: train, train again (continuing), predict, evaluate; one in the C network, the other
+layer by layer. Everything a user sees must be the same bit for bit: History, the printed
+lines, the parameters and optimizer state, the predictions, evaluate's figures, or the
+same exception type and message.
+
+NNFAST_NETWORK_FUZZ=N runs N draws (default DEFAULT_DRAWS), NNFAST_NETWORK_FUZZ_START=S
+starts at seed S; NNFAST_NUM_THREADS, when set, is every draw's thread count (else each draw
+draws 1 or 2). A failure names its seed and the model: ``pytest -k seed17`` repeats it.
+"""
+import contextlib
+import io
+import os
+import random
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import nnfast
+import nnfast.nn as nn
+
+from model_paths import layer_by_layer, network
+
+DEFAULT_DRAWS = 300
+DRAWS = int(os.environ.get("NNFAST_NETWORK_FUZZ", DEFAULT_DRAWS))
+START = int(os.environ.get("NNFAST_NETWORK_FUZZ_START", 0))
+SEEDS = range(START, START + DRAWS)
+FORCED_THREADS = os.environ.get("NNFAST_NUM_THREADS")
+
+
+# -- drawing a model ----------------------------------------------------------------------
+
+@dataclass
+class Part:
+    """A model part as code: ``make()`` builds a new one; ``text`` is the call that does."""
+    make: Callable[[], Any]
+    text: str
+
+
+def part(cls, *args, **kwargs):
+    """The Part ``cls(*args, **kwargs)``."""
+    shown = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
+    return Part(lambda: cls(*args, **kwargs), f"{cls.__name__}({', '.join(shown)})")
+
+
+def short(value):
+    """``value`` to 3 significant digits, so that the description gives the exact number."""
+    return float(f"{value:.3g}")
+
+
+def log_uniform(draw, low, high):
+    return short(10 ** draw.uniform(np.log10(low), np.log10(high)))
+
+
+@dataclass
+class Draw:
+    """One random model, its data and the calls run on it, all from ``seed``."""
+    seed: int
+    dtype: Any  # the Model's dtype argument: None, np.float64 or np.float32
+    inputs: int
+    layers: list
+    head: str  # "softmax", "binary" or "regression"
+    outputs: int
+    loss: Part
+    accuracy: Part
+    optimizer: Part
+    targets: str  # how y is given (see targets_of)
+    x_dtype: Any
+    samples: int
+    validation_samples: Any  # None: no validation data
+    trains: list = field(default_factory=list)  # each train call's keyword arguments
+    predict_batch_size: Any = None
+    evaluate_batch_size: Any = None
+    threads: int = 1
+    mistake: Any = None  # None, or a slip the book's code runs or raises on (see MISTAKES)
+
+    def describe(self):
+        dtype = "" if self.dtype is None else f"dtype=np.{np.dtype(self.dtype).name}"
+        trains = "; ".join(
+            f"train({'X, y' if rows is None else f'X[:{rows}], y[:{rows}]'}, "
+            f"{', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+            for rows, kwargs in self.trains)
+        validation = "" if self.validation_samples is None else \
+            f", validation_data of {self.validation_samples} samples"
+        return (f"seed {self.seed}: Model({dtype}) of {', '.join(p.text for p in self.layers)}; "
+                f"{self.loss.text}, {self.optimizer.text}, {self.accuracy.text}; "
+                f"X {self.samples}x{self.inputs} {np.dtype(self.x_dtype).name}, y {self.targets}"
+                f"{validation}; {trains}; predict(batch_size={self.predict_batch_size!r}); "
+                f"evaluate(batch_size={self.evaluate_batch_size!r}); {self.threads} thread(s)"
+                + ("" if self.mistake is None else f"; the slip: {self.mistake}"))
+
+
+def regularizers(draw):
+    """Sometimes some of Layer_Dense's four L1/L2 factors."""
+    if draw.random() < 0.7:
+        return {}
+    names = ("weight_regularizer_l1", "weight_regularizer_l2", "bias_regularizer_l1",
+             "bias_regularizer_l2")
+    chosen = {name: log_uniform(draw, 1e-5, 1e-1) for name in names if draw.random() < 0.5}
+    return chosen or {"weight_regularizer_l2": log_uniform(draw, 1e-5, 1e-1)}
+
+
+def batch_size_of(draw, samples):
+    """None, 1, a small number, or more than the samples."""
+    kind = draw.choice(["none", "one", "small", "small", "larger"])
+    return {"none": None, "one": 1, "small": draw.randint(2, 32),
+            "larger": samples + draw.randint(1, 50)}[kind]
+
+
+def train_call(draw, samples, first):
+    """One train call: (its rows, the first ``rows`` of the data or None for all of it; its
+    keyword arguments), at most about 300 steps in all."""
+    if not first and samples > 1 and draw.random() < 0.2:
+        samples = draw.randint(1, samples - 1)
+        rows = samples
+    else:
+        rows = None
+    batch_size = batch_size_of(draw, samples)
+    steps = 1 if batch_size is None else -(-samples // batch_size)
+    epochs = draw.randint(1, max(1, min(12 if batch_size is None else 4, 300 // steps)))
+    return rows, {"epochs": epochs, "batch_size": batch_size, "shuffle": draw.random() < 0.4,
+                  "print_every": draw.randint(1, 4)}
+
+
+def optimizer_of(draw):
+    kind = draw.choice(["sgd", "sgd_momentum", "adagrad", "rmsprop", "adam"])
+    settings = {}
+    if kind.startswith("sgd"):
+        if draw.random() < 0.8:
+            settings["learning_rate"] = draw.choice([1, log_uniform(draw, 1e-3, 1)])
+        if kind == "sgd_momentum":
+            settings["momentum"] = short(draw.uniform(0.3, 0.95))
+    elif draw.random() < 0.8:
+        low, high = {"adagrad": (1e-3, 1), "rmsprop": (1e-4, 3e-2), "adam": (1e-4, 5e-2)}[kind]
+        settings["learning_rate"] = log_uniform(draw, low, high)
+    if kind == "rmsprop" and draw.random() < 0.3:
+        settings["rho"] = short(draw.uniform(0.8, 0.99))
+    if kind == "adam" and draw.random() < 0.3:
+        settings["beta_1"] = short(draw.uniform(0.8, 0.95))
+        settings["beta_2"] = short(draw.uniform(0.99, 0.999))
+    if draw.random() < 0.5:
+        settings["decay"] = log_uniform(draw, 1e-4, 1e-1)
+    cls = {"sgd": nn.Optimizer_SGD, "sgd_momentum": nn.Optimizer_SGD,
+           "adagrad": nn.Optimizer_Adagrad, "rmsprop": nn.Optimizer_RMSprop,
+           "adam": nn.Optimizer_Adam}[kind]
+    return part(cls, **settings)
+
+
+def draw_of(seed):
+    """The Draw of ``seed``."""
+    draw = random.Random(seed)
+    dtype = draw.choice([None, np.float64, np.float32, np.float32])
+    inputs = draw.randint(1, 40)
+    dense_count = draw.randint(1, 4)
+    head = draw.choice(["softmax", "softmax", "binary", "regression"])
+    outputs = {"softmax": draw.randint(1, 10), "binary": draw.randint(1, 4),
+               "regression": draw.randint(1, 4)}[head]
+    # one mask generator per model mostly: book and fast masks mixed train layer by layer
+    model_rng = draw.choice([None, "book", "fast", "fast"])
+    layers, width = [], inputs
+    for i in range(dense_count):
+        last = i == dense_count - 1
+        neurons = outputs if last else draw.randint(1, 40)
+        layers.append(part(nn.Layer_Dense, width, neurons, **regularizers(draw)))
+        width = neurons
+        if last:
+            break
+        activation = draw.choice(["relu", "relu", "sigmoid", "linear", "none"])
+        if activation != "none":
+            layers.append(part({"relu": nn.Activation_ReLU, "sigmoid": nn.Activation_Sigmoid,
+                                "linear": nn.Activation_Linear}[activation]))
+        if draw.random() < 0.35:
+            rng = model_rng if draw.random() < 0.9 else draw.choice([None, "book", "fast"])
+            rate = short(draw.uniform(0.05, 0.5))
+            layers.append(part(nn.Layer_Dropout, rate) if rng is None else
+                          part(nn.Layer_Dropout, rate, rng=rng))
+    if head == "softmax":
+        layers.append(part(nn.Activation_Softmax))
+        loss, accuracy = part(nn.Loss_CategoricalCrossentropy), part(nn.Accuracy_Categorical)
+        targets = draw.choice(["int64 labels", "int64 labels", "int32 labels", "uint8 labels",
+                               "one-hot int64", "one-hot float64"])
+    elif head == "binary":
+        layers.append(part(nn.Activation_Sigmoid))
+        loss, accuracy = part(nn.Loss_BinaryCrossentropy), part(nn.Accuracy_Categorical,
+                                                                 binary=True)
+        targets = draw.choice(["0/1 float64", "0/1 float32", "0/1 int64"])
+    else:
+        layers.append(part(nn.Activation_Linear))
+        loss = draw.choice([part(nn.Loss_MeanSquaredError), part(nn.Loss_MeanAbsoluteError)])
+        accuracy = part(nn.Accuracy_Regression)
+        targets = draw.choice(["float64", "float64", "float32"])
+    samples = draw.choice([draw.randint(1, 8), draw.randint(1, 300), draw.randint(1, 300)])
+    validation_samples = draw.randint(1, 100) if draw.random() < 0.4 else None
+    result = Draw(seed=seed, dtype=dtype, inputs=inputs, layers=layers, head=head,
+                  outputs=outputs, loss=loss, accuracy=accuracy, optimizer=optimizer_of(draw),
+                  targets=targets, x_dtype=draw.choice([np.float64, np.float64, np.float32]),
+                  samples=samples, validation_samples=validation_samples)
+    result.trains = [train_call(draw, samples, first) for first in (True, False)]
+    result.predict_batch_size = batch_size_of(draw, samples)
+    result.evaluate_batch_size = batch_size_of(draw, validation_samples or samples)
+    result.threads = int(FORCED_THREADS) if FORCED_THREADS else draw.randint(1, 2)
+    if draw.random() < 0.08:
+        result.mistake = draw.choice([slip for slip, fits in MISTAKES.items() if fits(result)])
+    return result
+
+
+# Slips a user makes that the book's code runs (NumPy broadcasts) or raises on, and the
+# draws they fit: the network must hand them to the layers, or do as the layers do.
+MISTAKES = {
+    "a label out of range": lambda draw: draw.head == "softmax" and "labels" in draw.targets,
+    "1-D targets": lambda draw: draw.head != "softmax",
+    "predict of another width": lambda draw: True,
+}
+
+
+def targets_of(draw, rng, samples):
+    """``samples`` targets as the Draw gives them, from the Generator ``rng``."""
+    kind, outputs = draw.targets, draw.outputs
+    if draw.head == "softmax":
+        labels = rng.integers(0, outputs, samples)
+        if kind.startswith("one-hot"):
+            return np.eye(outputs, dtype=kind.split()[1])[labels]
+        return labels.astype(kind.split()[0])
+    if draw.head == "binary":
+        return rng.integers(0, 2, (samples, outputs)).astype(kind.split()[1])
+    return (rng.normal(size=(samples, outputs)) * rng.choice([0.1, 1, 10])).astype(kind)
+
+
+def data_of(draw):
+    """(X, y, validation_data or None) of the Draw, from a Generator of its seed."""
+    rng = np.random.default_rng(draw.seed)
+    scale = rng.choice([0.5, 1, 4])
+    if draw.mistake == "a label out of range":
+        return labels_out_of_range(draw, rng, scale)
+
+    def inputs(samples):
+        return (rng.uniform(-scale, scale, (samples, draw.inputs))).astype(draw.x_dtype)
+
+    X, y = inputs(draw.samples), targets_of(draw, rng, draw.samples)
+    validation = None
+    if draw.validation_samples is not None:
+        validation = (inputs(draw.validation_samples),
+                      targets_of(draw, rng, draw.validation_samples))
+    if draw.mistake == "1-D targets":
+        y = y[:, 0]
+        if validation is not None:
+            validation = (validation[0], validation[1][:, 0])
+    return X, y, validation
+
+
+def labels_out_of_range(draw, rng, scale):
+    """data_of for the slip "a label out of range": the last sample's label is the number of
+    outputs (in the training data, or in the validation data when there is some)."""
+    X = rng.uniform(-scale, scale, (draw.samples, draw.inputs)).astype(draw.x_dtype)
+    y = targets_of(draw, rng, draw.samples)
+    if draw.validation_samples is None:
+        y[-1] = draw.outputs
+        return X, y, None
+    X_val = rng.uniform(-scale, scale, (draw.validation_samples, draw.inputs))
+    y_val = targets_of(draw, rng, draw.validation_samples)
+    y_val[-1] = draw.outputs
+    return X, y, (X_val.astype(draw.x_dtype), y_val)
+
+
+def model_of_draw(draw):
+    """A new finalized Model of the Draw (its weights drawn from NumPy's global generator)."""
+    model = nn.Model(dtype=draw.dtype)
+    for layer in draw.layers:
+        model.add(layer.make())
+    model.set(loss=draw.loss.make(), optimizer=draw.optimizer.make(),
+              accuracy=draw.accuracy.make())
+    model.finalize()
+    return model
+
+
+# -- running a draw on one path -----------------------------------------------------------
+
+def outcome(run):
+    """What ``run()`` gives, or the type and message of what it raises, and what it prints."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        try:
+            result = run()
+        except Exception as error:  # a path's error is part of its outcome
+            result = ("raised", type(error).__name__, str(error))
+    return result, printed.getvalue()
+
+
+def trained(model, X, y, validation, kwargs):
+    """Model.train's History, as figures to compare (repr: NaN equals NaN, -0.0 is not 0.0)
+    and whether the call ran in the C network (it leaves the layers' TrainingStep alone)."""
+    step_before = model.__dict__.get("_training")
+    history = model.train(X, y, validation_data=validation, verbose="lines", **kwargs)
+    in_c = network(model) is not None and model.__dict__.get("_training") is step_before
+    return {"history": repr(history.history), "epoch": history.epoch,
+            "val_epoch": history.val_epoch, "in C": in_c}
+
+
+@dataclass
+class Run:
+    """What one path gave for a Draw: each call's outcome, in order, and the model after."""
+    calls: list
+    model: Any
+    trained_in_c: bool
+
+
+def run_path(draw):
+    """The Draw's calls on a new model of it, on the path in effect (NumPy's global seed set
+    from the draw's before the model is built: its weights, the book's masks, the shuffles
+    and the fast masks' seeds all come from that stream)."""
+    np.random.seed(draw.seed)
+    X, y, validation = data_of(draw)
+    saved_threads = nnfast.get_num_threads()
+    nnfast.set_num_threads(draw.threads)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NumPy's overflow warnings, sorted labels
+            model = model_of_draw(draw)
+            calls = []
+            for number, (rows, kwargs) in enumerate(draw.trains, 1):
+                calls.append((f"train call {number}", outcome(
+                    lambda rows=rows, kwargs=kwargs: trained(model, X[:rows], y[:rows],
+                                                             validation, kwargs))))
+            X_predict = X
+            if draw.mistake == "predict of another width":
+                X_predict = X[:, 1:] if draw.inputs > 1 else np.hstack([X, X])
+            calls.append(("predict", outcome(
+                lambda: model.predict(X_predict, batch_size=draw.predict_batch_size))))
+            X_val, y_val = validation if validation is not None else (X, y)
+            calls.append(("evaluate", outcome(lambda: repr(model.evaluate(
+                X_val, y_val, batch_size=draw.evaluate_batch_size)))))
+    finally:
+        nnfast.set_num_threads(saved_threads)
+    trains = [result for name, (result, _) in calls if name.startswith("train")]
+    in_c = [result.pop("in C") if isinstance(result, dict) else False for result in trains]
+    return Run(calls, model, all(in_c))
+
+
+# -- comparing the two paths --------------------------------------------------------------
+
+def differences(got, expected):
+    """What differs between the C network's Run and the layers' Run, as readable lines (none
+    when they are the same)."""
+    found = []
+    for (name, (result, printed)), (_, (want, want_printed)) in zip(got.calls, expected.calls):
+        if isinstance(want, np.ndarray) and isinstance(result, np.ndarray):
+            try:
+                np.testing.assert_array_equal(result, want, strict=True)
+            except AssertionError as error:
+                found.append(f"{name}: the outputs differ:{error}")
+        elif isinstance(want, np.ndarray) or isinstance(result, np.ndarray):
+            found.append(f"{name}: the network gave {describe_result(result)}, the layers "
+                         f"{describe_result(want)}")
+        elif result != want:
+            found.append(f"{name}: the network gave {describe_result(result)},\n  the layers "
+                         f"{describe_result(want)}")
+        if printed != want_printed:
+            found.append(f"{name}: printed lines differ:\n{first_line_apart(printed, want_printed)}")
+    found += state_differences(got.model, expected.model)
+    return found
+
+
+def describe_result(result):
+    if isinstance(result, np.ndarray):
+        return f"an array {result.shape} {result.dtype}"
+    return repr(result)
+
+
+def first_line_apart(got, expected):
+    got_lines, expected_lines = got.splitlines(), expected.splitlines()
+    for number, (line, want) in enumerate(zip(got_lines, expected_lines), 1):
+        if line != want:
+            return f"  line {number}: network {line!r}\n  line {number}: layers  {want!r}"
+    return f"  {len(got_lines)} lines from the network, {len(expected_lines)} from the layers"
+
+
+LAYER_ARRAYS = ("weights", "biases", "weight_momentums", "weight_cache", "bias_momentums",
+                "bias_cache")
+
+
+def state_differences(model, reference):
+    """The parameters and optimizer state (present on both or neither, bitwise equal),
+    the optimizer's count and learning rate, the fast dropout masks' seeds and steps."""
+    found = []
+    for index, (layer, want) in enumerate(zip(model.trainable_layers,
+                                              reference.trainable_layers)):
+        for name in LAYER_ARRAYS:
+            if hasattr(layer, name) != hasattr(want, name):
+                found.append(f"dense layer {index}: {name} on one path only "
+                             f"(network: {hasattr(layer, name)})")
+            elif hasattr(layer, name):
+                try:
+                    np.testing.assert_array_equal(getattr(layer, name), getattr(want, name),
+                                                  strict=True)
+                except AssertionError as error:
+                    found.append(f"dense layer {index}: {name} differs:{error}")
+    for name in ("iterations", "current_learning_rate"):
+        value, wanted = getattr(model.optimizer, name), getattr(reference.optimizer, name)
+        if repr(value) != repr(wanted):
+            found.append(f"optimizer.{name}: network {value!r}, layers {wanted!r}")
+    for layer, want in zip(model.layers, reference.layers):
+        if isinstance(layer, nn.Layer_Dropout) and \
+                (layer._seed, layer._step) != (want._seed, want._step):
+            found.append(f"dropout (seed, step): network {(layer._seed, layer._step)}, layers "
+                         f"{(want._seed, want._step)}")
+    return found
+
+
+TRAINED_IN_C = {}  # seed -> whether the draw's trains ran in the C network
+
+
+def both_paths(seed):
+    """The Draw of ``seed`` run in the C network, then layer by layer."""
+    draw = draw_of(seed)
+    got = run_path(draw)
+    with layer_by_layer():
+        expected = run_path(draw)
+    assert network(expected.model) is None
+    TRAINED_IN_C[seed] = got.trained_in_c
+    return draw, got, expected
+
+
+@pytest.mark.parametrize("seed", [pytest.param(seed, id=f"seed{seed}") for seed in SEEDS])
+def test_a_random_model_trains_in_the_network_as_layer_by_layer(seed):
+    """The draw's train, train, predict and evaluate give the same History, printed lines,
+    parameters, optimizer state, predictions and figures (or the same error) on both
+    paths."""
+    draw, got, expected = both_paths(seed)
+    found = differences(got, expected)
+    assert not found, f"{draw.describe()}\n" + "\n".join(found)
+
+
+def test_most_draws_train_in_the_c_network():
+    """At least half of the draws train in the C network: a change that sends every model
+    layer by layer does not pass the differential test above as if nothing were wrong."""
+    for seed in SEEDS:
+        if seed not in TRAINED_IN_C:  # run alone: only the network path is needed
+            TRAINED_IN_C[seed] = run_path(draw_of(seed)).trained_in_c
+    in_c = sum(TRAINED_IN_C[seed] for seed in SEEDS)
+    assert in_c >= len(SEEDS) / 2, f"{in_c} of {len(SEEDS)} draws trained in the C network"
