@@ -43,15 +43,17 @@ FORCED_THREADS = os.environ.get("NNFAST_NUM_THREADS")
 
 @dataclass
 class Part:
-    """A model part as code: ``make()`` builds a new one; ``text`` is the call that does."""
+    """A model part as code: ``make()`` builds a new one; ``text`` is the call that does;
+    ``settings`` its keyword arguments."""
     make: Callable[[], Any]
     text: str
+    settings: dict
 
 
 def part(cls, *args, **kwargs):
     """The Part ``cls(*args, **kwargs)``."""
     shown = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
-    return Part(lambda: cls(*args, **kwargs), f"{cls.__name__}({', '.join(shown)})")
+    return Part(lambda: cls(*args, **kwargs), f"{cls.__name__}({', '.join(shown)})", kwargs)
 
 
 def short(value):
@@ -78,6 +80,7 @@ class Draw:
     targets: str  # how y is given (see targets_of)
     x_dtype: Any
     layout: str  # X's and y's memory: "C", "Fortran" or "strided" (every other row)
+    scale: float  # X uniform in [-scale, scale)
     samples: int
     validation_samples: Any  # None: no validation data
     trains: list = field(default_factory=list)  # each train call's keyword arguments
@@ -96,7 +99,8 @@ class Draw:
             f", validation_data of {self.validation_samples} samples"
         return (f"seed {self.seed}: Model({dtype}) of {', '.join(p.text for p in self.layers)}; "
                 f"{self.loss.text}, {self.optimizer.text}, {self.accuracy.text}; "
-                f"X {self.samples}x{self.inputs} {np.dtype(self.x_dtype).name}, y {self.targets}"
+                f"X {self.samples}x{self.inputs} {np.dtype(self.x_dtype).name} in "
+                f"[-{self.scale:g}, {self.scale:g}), y {self.targets}"
                 f"{'' if self.layout == 'C' else f' ({self.layout} X and y)'}"
                 f"{validation}; {trains}; predict(batch_size={self.predict_batch_size!r}); "
                 f"evaluate(batch_size={self.evaluate_batch_size!r}); {self.threads} thread(s)"
@@ -141,6 +145,8 @@ def optimizer_of(draw):
     if kind.startswith("sgd"):
         if draw.random() < 0.8:
             settings["learning_rate"] = draw.choice([1, log_uniform(draw, 1e-3, 1)])
+        if draw.random() < 0.05:  # steps that overflow: infinities and NaNs on both paths
+            settings["learning_rate"] = log_uniform(draw, 10, 1e4)
         if kind == "sgd_momentum":
             settings["momentum"] = short(draw.uniform(0.3, 0.95))
     elif draw.random() < 0.8:
@@ -153,6 +159,9 @@ def optimizer_of(draw):
         settings["beta_2"] = short(draw.uniform(0.99, 0.999))
     if draw.random() < 0.5:
         settings["decay"] = log_uniform(draw, 1e-4, 1e-1)
+    number_type = draw.choice([None] * 14 + [np.float64, np.float32])
+    if number_type is not None:  # hyperparameters as NumPy scalars (from an array of them)
+        settings = {name: number_type(value) for name, value in settings.items()}
     cls = {"sgd": nn.Optimizer_SGD, "sgd_momentum": nn.Optimizer_SGD,
            "adagrad": nn.Optimizer_Adagrad, "rmsprop": nn.Optimizer_RMSprop,
            "adam": nn.Optimizer_Adam}[kind]
@@ -200,26 +209,31 @@ def draw_of(seed):
     if head == "softmax":
         layers.append(part(nn.Activation_Softmax))
         loss, accuracy = part(nn.Loss_CategoricalCrossentropy), part(nn.Accuracy_Categorical)
-        targets = draw.choice(["int64 labels", "int64 labels", "int32 labels", "uint8 labels",
-                               "one-hot int64", "one-hot float64"])
+        targets = draw.choice(["int64 labels"] * 4 + ["int32 labels", "uint8 labels",
+                                                      "int8 labels", "uint16 labels"] +
+                              ["one-hot int64", "one-hot float64"] * 2 +
+                              ["one-hot bool", "one-hot float32"])
     elif head == "binary":
         layers.append(part(nn.Activation_Sigmoid))
         loss, accuracy = part(nn.Loss_BinaryCrossentropy), part(nn.Accuracy_Categorical,
                                                                  binary=True)
-        targets = draw.choice(["0/1 float64", "0/1 float32", "0/1 int64"])
+        targets = draw.choice(["0/1 float64"] * 3 + ["0/1 float32", "0/1 int64", "0/1 uint8",
+                                                     "0/1 bool"])
     else:
         layers.append(part(ACTIVATIONS[draw.choice(["linear"] * 8 + ["sigmoid", "relu"])]))
         loss = draw.choice([part(nn.Loss_MeanSquaredError), part(nn.Loss_MeanAbsoluteError)])
         accuracy = part(nn.Accuracy_Regression)
-        targets = draw.choice(["float64", "float64", "float32"])
+        targets = draw.choice(["float64"] * 4 + ["float32"] * 2 + ["int64"])
     samples = draw.choice([draw.randint(1, 8), draw.randint(1, 300), draw.randint(1, 300)])
     if wide:
         samples = draw.randint(300, 1200)
     validation_samples = draw.randint(1, 100) if draw.random() < 0.4 else None
     result = Draw(seed=seed, dtype=dtype, inputs=inputs, layers=layers, head=head,
                   outputs=outputs, loss=loss, accuracy=accuracy, optimizer=optimizer_of(draw),
-                  targets=targets, x_dtype=draw.choice([np.float64, np.float64, np.float32]),
+                  targets=targets, x_dtype=draw.choice([np.float64] * 8 + [np.float32] * 4 +
+                                              [np.uint8, np.int64]),
                   layout=draw.choice(["C"] * 12 + ["Fortran", "strided"]),
+                  scale=draw.choice([0.5, 1, 1, 4] * 6 + [1e3, 1e6]),
                   samples=samples, validation_samples=validation_samples)
     result.trains = [train_call(draw, samples, first, budget) for first in (True, False)]
     result.predict_batch_size = batch_size_of(draw, samples)
@@ -236,6 +250,9 @@ MISTAKES = {
     "a label out of range": lambda draw: draw.head == "softmax" and "labels" in draw.targets,
     "1-D targets": lambda draw: draw.head != "softmax",
     "predict of another width": lambda draw: True,
+    "a NaN in X": lambda draw: np.dtype(draw.x_dtype).kind == "f",
+    "an infinity in y": lambda draw: draw.targets in ("float64", "float32"),
+    "predict and evaluate of no samples": lambda draw: True,
 }
 
 
@@ -249,28 +266,36 @@ def targets_of(draw, rng, samples):
         return labels.astype(kind.split()[0])
     if draw.head == "binary":
         return rng.integers(0, 2, (samples, outputs)).astype(kind.split()[1])
-    return (rng.normal(size=(samples, outputs)) * rng.choice([0.1, 1, 10])).astype(kind)
+    values = rng.normal(size=(samples, outputs)) * rng.choice([0.1, 1, 10])
+    return (values.round() if kind == "int64" else values).astype(kind)
+
+
+def inputs_of(draw, rng, samples):
+    """``samples`` rows of inputs: uniform in [-scale, scale), or integers (uint8: 0-255)."""
+    if draw.x_dtype == np.uint8:
+        return rng.integers(0, 256, (samples, draw.inputs)).astype(np.uint8)
+    values = rng.uniform(-draw.scale, draw.scale, (samples, draw.inputs))
+    return (values.round() if draw.x_dtype == np.int64 else values).astype(draw.x_dtype)
 
 
 def data_of(draw):
     """(X, y, validation_data or None) of the Draw, from a Generator of its seed."""
     rng = np.random.default_rng(draw.seed)
-    scale = rng.choice([0.5, 1, 4])
     if draw.mistake == "a label out of range":
-        return labels_out_of_range(draw, rng, scale)
-
-    def inputs(samples):
-        return (rng.uniform(-scale, scale, (samples, draw.inputs))).astype(draw.x_dtype)
-
-    X, y = inputs(draw.samples), targets_of(draw, rng, draw.samples)
+        return labels_out_of_range(draw, rng)
+    X, y = inputs_of(draw, rng, draw.samples), targets_of(draw, rng, draw.samples)
     validation = None
     if draw.validation_samples is not None:
-        validation = (inputs(draw.validation_samples),
+        validation = (inputs_of(draw, rng, draw.validation_samples),
                       targets_of(draw, rng, draw.validation_samples))
     if draw.mistake == "1-D targets":
         y = y[:, 0]
         if validation is not None:
             validation = (validation[0], validation[1][:, 0])
+    elif draw.mistake == "a NaN in X":
+        X[rng.integers(len(X)), rng.integers(draw.inputs)] = np.nan
+    elif draw.mistake == "an infinity in y":
+        y[rng.integers(len(y)), rng.integers(draw.outputs)] = rng.choice([np.inf, -np.inf])
     return laid_out(X, draw.layout), laid_out(y, draw.layout), validation
 
 
@@ -286,18 +311,17 @@ def laid_out(array, layout):
     return array
 
 
-def labels_out_of_range(draw, rng, scale):
+def labels_out_of_range(draw, rng):
     """data_of for the slip "a label out of range": the last sample's label is the number of
     outputs (in the training data, or in the validation data when there is some)."""
-    X = rng.uniform(-scale, scale, (draw.samples, draw.inputs)).astype(draw.x_dtype)
-    y = targets_of(draw, rng, draw.samples)
+    X, y = inputs_of(draw, rng, draw.samples), targets_of(draw, rng, draw.samples)
     if draw.validation_samples is None:
         y[-1] = draw.outputs
         return X, y, None
-    X_val = rng.uniform(-scale, scale, (draw.validation_samples, draw.inputs))
+    X_val = inputs_of(draw, rng, draw.validation_samples)
     y_val = targets_of(draw, rng, draw.validation_samples)
     y_val[-1] = draw.outputs
-    return X, y, (X_val.astype(draw.x_dtype), y_val)
+    return X, y, (X_val, y_val)
 
 
 def model_of_draw(draw):
@@ -362,9 +386,13 @@ def run_path(draw):
             X_predict = X
             if draw.mistake == "predict of another width":
                 X_predict = X[:, 1:] if draw.inputs > 1 else np.hstack([X, X])
+            elif draw.mistake == "predict and evaluate of no samples":
+                X_predict = X[:0]
             calls.append(("predict", outcome(
                 lambda: model.predict(X_predict, batch_size=draw.predict_batch_size))))
             X_val, y_val = validation if validation is not None else (X, y)
+            if draw.mistake == "predict and evaluate of no samples":
+                X_val, y_val = X_val[:0], y_val[:0]
             calls.append(("evaluate", outcome(lambda: repr(model.evaluate(
                 X_val, y_val, batch_size=draw.evaluate_batch_size)))))
     finally:
@@ -476,7 +504,11 @@ def test_a_random_model_trains_in_the_network_as_layer_by_layer(seed):
     draw, got, expected = both_paths(seed)
     found = differences(got, expected)
     if found:
-        pytest.fail(f"{draw.describe()}\n" + "\n".join(found), pytrace=False)
+        message = f"{draw.describe()}\n" + "\n".join(found)
+        known = [name for name, hits in KNOWN_DIVERGENCES.items() if hits(draw)]
+        if known:
+            pytest.xfail(f"known divergence ({'; '.join(known)}): {message}")
+        pytest.fail(message, pytrace=False)
 
 
 def test_most_draws_train_in_the_c_network():
@@ -487,3 +519,116 @@ def test_most_draws_train_in_the_c_network():
             TRAINED_IN_C[seed] = run_path(draw_of(seed)).trained_in_c
     in_c = sum(TRAINED_IN_C[seed] for seed in SEEDS)
     assert in_c >= len(SEEDS) / 2, f"{in_c} of {len(SEEDS)} draws trained in the C network"
+
+
+# -- divergences the draws found, each reduced to a targeted test --------------------------
+
+def network_and_layers(run):
+    """``run()`` in the C network, then layer by layer (NumPy's global seed set alike): what
+    each gives, or the type and message of what it raises."""
+    np.random.seed(1)
+    got, _ = outcome(run)
+    with layer_by_layer():
+        np.random.seed(1)
+        expected, _ = outcome(run)
+    return got, expected
+
+
+def one_dense_regression(optimizer):
+    """A finalized Model of Dense(1, 1) + Linear, MSE, ``optimizer`` and Accuracy_Regression."""
+    np.random.seed(0)
+    model = nn.Model()
+    model.add(nn.Layer_Dense(1, 1))
+    model.add(nn.Activation_Linear())
+    model.set(loss=nn.Loss_MeanSquaredError(), optimizer=optimizer,
+              accuracy=nn.Accuracy_Regression())
+    model.finalize()
+    return model
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Accuracy_Regression's precision np.std(y) / 250 is NaN for targets with a NaN or an "
+    "infinity, and infinite for targets spread past the float range; ModelNetwork.prepare "
+    "hands it to Network.set_accuracy, which raises ValueError 'Network.set_accuracy: "
+    "precision must be a finite number >= 0, got nan' out of Model.train, where the layers "
+    "train (a NaN precision counts no prediction right, an infinite one every prediction)"))
+@pytest.mark.parametrize("targets", [[0.0, np.inf], [0.0, np.nan], [1e308, -1e308]],
+                         ids=["infinity", "nan", "overflowing spread"])
+def test_regression_targets_of_a_non_finite_spread_train_as_the_layers_do(targets):
+    """Regression targets whose precision is not finite: the layers' History, not an
+    error from the network."""
+    X, y = np.array([[0.5], [-0.5]]), np.array(targets).reshape(-1, 1)
+
+    def run():
+        with np.errstate(all="ignore"):
+            model = one_dense_regression(nn.Optimizer_SGD())
+            return repr(model.train(X, y, epochs=1, verbose=False).history)
+
+    got, expected = network_and_layers(run)
+    assert isinstance(expected, str)  # the layers train
+    assert got == expected
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the book's pre_update_params computes learning_rate * (1. / (1. + decay * "
+    "iterations)) in NumPy scalar arithmetic: with a np.float32 learning_rate or decay the "
+    "rate is a float32 (NEP 50), rounded at every step, on the layer path; the network takes "
+    "float() of the hyperparameters (Optimizer.network_part) and decays the rate in double"))
+@pytest.mark.parametrize("settings", [{"learning_rate": np.float32(0.1), "decay": 0.01},
+                                      {"learning_rate": 0.1, "decay": np.float32(0.01)}],
+                         ids=["float32 learning_rate", "float32 decay"])
+def test_float32_hyperparameters_decay_the_learning_rate_as_the_layers_do(settings):
+    """SGD with a np.float32 learning rate or decay: the layers' learning rates and weights
+    after two steps."""
+    X, y = np.array([[1.0]]), np.array([[0.0]])
+
+    def run():
+        model = one_dense_regression(nn.Optimizer_SGD(**settings))
+        history = model.train(X, y, epochs=2, verbose=False).history
+        return history["learning_rate"], model.trainable_layers[0].weights.tolist()
+
+    got, expected = network_and_layers(run)
+    assert got == expected
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "with decay, the layer path leaves optimizer.current_learning_rate as the book computes "
+    "it, a np.float64 for a np.float64 learning_rate or decay; ModelNetwork._finish sets "
+    "the Python float of Network.get_iterations (same value, another type and repr)"))
+def test_a_numpy_learning_rate_with_decay_leaves_the_layers_type_of_current_rate():
+    """SGD(learning_rate=np.float64(0.1), decay=0.01) after a train: the optimizer's
+    current_learning_rate has the layers' type (and so their repr)."""
+    X, y = np.array([[1.0]]), np.array([[0.0]])
+
+    def run():
+        model = one_dense_regression(nn.Optimizer_SGD(learning_rate=np.float64(0.1),
+                                                      decay=0.01))
+        model.train(X, y, epochs=2, verbose=False)
+        return repr(model.optimizer.current_learning_rate)
+
+    got, expected = network_and_layers(run)
+    assert expected.startswith("np.float64(")
+    assert got == expected
+
+
+def non_finite_regression_spread(draw):
+    return draw.mistake == "an infinity in y"
+
+
+def numpy_hyperparameters_with_decay(draw):
+    settings = draw.optimizer.settings
+    return bool(settings.get("decay")) and any(isinstance(value, np.generic)
+                                               for value in settings.values())
+
+
+# Draws that meet a divergence a targeted test above records: they xfail when they differ,
+# until the fix (the targeted test then passes, strict xfail fails, and the entry goes).
+KNOWN_DIVERGENCES = {
+    "regression targets of a non-finite spread: "
+    "test_regression_targets_of_a_non_finite_spread_train_as_the_layers_do":
+        non_finite_regression_spread,
+    "NumPy-scalar hyperparameters with decay: "
+    "test_float32_hyperparameters_decay_the_learning_rate_as_the_layers_do, "
+    "test_a_numpy_learning_rate_with_decay_leaves_the_layers_type_of_current_rate":
+        numpy_hyperparameters_with_decay,
+}
