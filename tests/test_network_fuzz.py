@@ -154,6 +154,7 @@ def short(value):
 
 
 def log_uniform(draw, low, high):
+    """A number between ``low`` and ``high``, uniform in its logarithm, to 3 digits."""
     return short(10 ** draw.uniform(np.log10(low), np.log10(high)))
 
 
@@ -175,7 +176,7 @@ class Draw:
     scale: float  # X uniform in [-scale, scale)
     samples: int
     validation_samples: Any  # None: no validation data
-    trains: list = field(default_factory=list)  # each train call's keyword arguments
+    trains: list = field(default_factory=list)  # each train call's (rows, keyword arguments)
     predict_batch_size: Any = None
     evaluate_batch_size: Any = None
     threads: int = 1
@@ -187,6 +188,7 @@ class Draw:
     # the other way round
 
     def describe(self):
+        """The draw as a reader reproduces it: the model, the data and the calls."""
         dtype = "" if self.dtype is None else f"dtype=np.{np.dtype(self.dtype).name}"
         trains = "; ".join(
             f"train({'X, y' if rows is None else f'X[:{rows}], y[:{rows}]'}, "
@@ -245,6 +247,7 @@ def train_call(draw, samples, first, budget):
 
 
 def optimizer_of(draw):
+    """One of the book's optimizers, with some of its hyperparameters drawn."""
     kind = draw.choice(["sgd", "sgd_momentum", "adagrad", "rmsprop", "adam"])
     settings = {}
     if kind.startswith("sgd"):
