@@ -240,6 +240,8 @@ def train_call(draw, samples, first, budget):
     epochs = draw.randint(1, max(1, min(12 if batch_size is None else 4, budget // steps)))
     if draw.random() < 0.03:
         epochs = 0
+    elif batch_size is None and samples <= 100 and draw.random() < 0.15:
+        epochs = draw.randint(50, 400)  # chapter 18's long runs: decay and Adam's powers
     # verbose=False: the network trains every epoch in one chunk, not up to the next line
     return rows, {"epochs": epochs, "batch_size": batch_size, "shuffle": draw.random() < 0.4,
                   "print_every": draw.choice([1, 2, 3, 4, 1000]),
