@@ -17,7 +17,8 @@ NUMERIC_MODULES = ["test_dot.py", "test_dense.py", "test_activations.py", "test_
                    # the C network against the layers, bit for bit: its fused kernels (the output
                    # layer with its loss, the pair and block sweeps) take each path's own shapes
                    "test_network_pair.py", "test_network_split.py", "test_network_blocks.py",
-                   "test_network_random_models.py", "test_model_network.py", "test_dropout_rng.py"]
+                   "test_network_random_models.py", "test_network_fuzz.py", "test_model_network.py",
+                   "test_dropout_rng.py"]
 ISAS = ["generic", "avx2", "avx512"]
 
 

@@ -21,8 +21,8 @@ for bit: History, the printed lines, parameters, gradients and optimizer state, 
 accumulated figures, the predictions, evaluate's figures and line, or the same exception
 type and message.
 
-The divergences the draws found are targeted xfail tests at the end; a draw that meets one
-(KNOWN_DIVERGENCES) xfails when it differs, until the fix.
+The divergences the draws found are targeted tests at the end (each failed before its fix);
+a draw that meets a divergence not yet fixed (KNOWN_DIVERGENCES) xfails when it differs.
 
 NNFAST_NETWORK_FUZZ=N runs N draws (default DEFAULT_DRAWS), NNFAST_NETWORK_FUZZ_START=S
 starts at seed S; NNFAST_NUM_THREADS, when set, is every draw's thread count (else each draw
@@ -787,12 +787,6 @@ def one_dense_regression(optimizer, dtype=None):
     return model
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Accuracy_Regression's precision np.std(y) / 250 is NaN for targets with a NaN or an "
-    "infinity, and infinite for targets spread past the float range; ModelNetwork.prepare "
-    "hands it to Network.set_accuracy, which raises ValueError 'Network.set_accuracy: "
-    "precision must be a finite number >= 0, got nan' out of Model.train, where the layers "
-    "train (a NaN precision counts no prediction right, an infinite one every prediction)"))
 @pytest.mark.parametrize("targets", [[0.0, np.inf], [0.0, np.nan], [1e308, -1e308]],
                          ids=["infinity", "nan", "overflowing spread"])
 def test_regression_targets_of_a_non_finite_spread_train_as_the_layers_do(targets):
@@ -810,11 +804,6 @@ def test_regression_targets_of_a_non_finite_spread_train_as_the_layers_do(target
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the book's pre_update_params computes learning_rate * (1. / (1. + decay * "
-    "iterations)) in NumPy scalar arithmetic: with a np.float32 learning_rate or decay the "
-    "rate is a float32 (NEP 50), rounded at every step, on the layer path; the network takes "
-    "float() of the hyperparameters (Optimizer.network_part) and decays the rate in double"))
 @pytest.mark.parametrize("settings", [{"learning_rate": np.float32(0.1), "decay": 0.01},
                                       {"learning_rate": 0.1, "decay": np.float32(0.01)}],
                          ids=["float32 learning_rate", "float32 decay"])
@@ -832,10 +821,6 @@ def test_float32_hyperparameters_decay_the_learning_rate_as_the_layers_do(settin
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "with decay, the layer path leaves optimizer.current_learning_rate as the book computes "
-    "it, a np.float64 for a np.float64 learning_rate or decay; ModelNetwork._finish sets "
-    "the Python float of Network.get_iterations (same value, another type and repr)"))
 def test_a_numpy_learning_rate_with_decay_leaves_the_layers_type_of_current_rate():
     """SGD(learning_rate=np.float64(0.1), decay=0.01) after a train: the optimizer's
     current_learning_rate has the layers' type (and so their repr)."""
@@ -852,44 +837,12 @@ def test_a_numpy_learning_rate_with_decay_leaves_the_layers_type_of_current_rate
     assert got == expected
 
 
-def non_finite_regression_spread(draw):
-    return draw.mistake == "an infinity in y"
+# Draws that meet a divergence a targeted test records: name -> draw -> bool. They xfail
+# when they differ, until the fix (the targeted test then passes, its strict xfail fails,
+# and the entry goes). None known now.
+KNOWN_DIVERGENCES: dict[str, Any] = {}
 
 
-def numpy_hyperparameters_with_decay(draw):
-    settings = draw.optimizer.settings
-    return bool(settings.get("decay")) and any(isinstance(value, np.generic)
-                                               for value in settings.values())
-
-
-def epoch_accumulation_replaced(draw):
-    return draw.subclass in (("loss", "calculate_accumulated"), ("loss", "new_pass"),
-                             ("accuracy", "calculate_accumulated"), ("accuracy", "new_pass"))
-
-
-# Draws that meet a divergence a targeted test records: they xfail when they differ,
-# until the fix (the targeted test then passes, strict xfail fails, and the entry goes).
-KNOWN_DIVERGENCES = {
-    "regression targets of a non-finite spread: "
-    "test_regression_targets_of_a_non_finite_spread_train_as_the_layers_do":
-        non_finite_regression_spread,
-    "NumPy-scalar hyperparameters with decay: "
-    "test_float32_hyperparameters_decay_the_learning_rate_as_the_layers_do, "
-    "test_a_numpy_learning_rate_with_decay_leaves_the_layers_type_of_current_rate":
-        numpy_hyperparameters_with_decay,
-    "a loss or accuracy subclass replacing new_pass or calculate_accumulated: "
-    "test_a_subclass_replacing_the_epochs_accumulation_trains_as_the_layers_do":
-        epoch_accumulation_replaced,
-}
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "with batches the C network computes each epoch's loss and accuracy itself, where the "
-    "layers' loop calls loss.new_pass and loss.calculate_accumulated (and accuracy's) every "
-    "epoch; Loss.network_part checks only forward, backward, calculate and "
-    "regularization_loss, and Accuracy.network_part only compare and calculate, so a "
-    "subclass replacing new_pass or calculate_accumulated keeps the network, which ignores "
-    "it"))
 @pytest.mark.parametrize("role, method", [("loss", "calculate_accumulated"),
                                           ("loss", "new_pass"),
                                           ("accuracy", "calculate_accumulated"),
@@ -924,10 +877,6 @@ X_SUM_APART, Y_SUM_APART = np.array([[-0.35], [0.97], [-0.36]]), np.array([[0.58
                                                                           [-0.22]])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ModelNetwork._finish sets loss.accumulated_sum to the last epoch's mean loss times the "
-    "samples, not the sum the layers' Loss.calculate accumulates: 0.9118143054949464 for "
-    "the layers' 0.9118143054949462 here (calculate_accumulated() agrees)"))
 def test_the_loss_sum_accumulated_by_a_train_is_the_layers():
     """After one whole-set epoch, loss.accumulated_sum is the layers' sum, bit for bit."""
     def run():
@@ -939,12 +888,6 @@ def test_the_loss_sum_accumulated_by_a_train_is_the_layers():
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "after a train in the network, loss.accumulated_sum is a np.float64 (the mean times the "
-    "samples; the layers': a np.float32 sum in a float32 network) and accuracy.accumulated_sum "
-    "a Python int (the layers': a np.int64 count), so calculate_accumulated() gives a "
-    "np.float64 for the loss where the layers give a np.float32, and a float for the "
-    "accuracy where they give a np.float64"))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_figures_accumulated_by_a_train_have_the_layers_types(dtype):
     """After a train, the loss's and accuracy's accumulated sums and means have the layers'
@@ -960,29 +903,25 @@ def test_the_figures_accumulated_by_a_train_have_the_layers_types(dtype):
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the network draws and applies the masks in C and leaves no binary_mask on the "
-    "Layer_Dropout (AttributeError), where the layers' last training forward leaves its "
-    "mask; docs/api.md lists inputs, output and dinputs as what the network does not keep, "
-    "not binary_mask"))
 @pytest.mark.parametrize("rng", ["book", "fast"])
-def test_a_dropout_layer_keeps_the_layers_mask_after_a_train(rng):
-    """After a train, Layer_Dropout.binary_mask is the last step's mask, as the layers leave
-    it."""
+def test_a_dropout_layer_keeps_no_mask_after_a_train_in_the_network(rng):
+    """docs/api.md: the network keeps no record of a pass on the layers, a dropout layer's
+    binary_mask among them: after a train in C, reading it raises AttributeError, and an
+    earlier layer-by-layer train's mask is removed rather than left to pass for the
+    network's; after a layer-by-layer train it is the last step's mask."""
     X, y = np.array([[0.5, -0.5], [0.25, 1.0]]), np.array([0, 1])
-
-    def run():
-        np.random.seed(0)
-        model = nn.Model()
-        for layer in (nn.Layer_Dense(2, 4), nn.Layer_Dropout(0.5, rng=rng),
-                      nn.Layer_Dense(4, 2), nn.Activation_Softmax()):
-            model.add(layer)
-        model.set(loss=nn.Loss_CategoricalCrossentropy(), optimizer=nn.Optimizer_SGD(),
-                  accuracy=nn.Accuracy_Categorical())
-        model.finalize()
-        model.train(X, y, epochs=2, verbose=False)
-        return model.layers[1].binary_mask.tolist()
-
-    got, expected = network_and_layers(run)
-    assert isinstance(expected, list)
-    assert got == expected
+    np.random.seed(0)
+    model = nn.Model()
+    for layer in (nn.Layer_Dense(2, 4), nn.Layer_Dropout(0.5, rng=rng),
+                  nn.Layer_Dense(4, 2), nn.Activation_Softmax()):
+        model.add(layer)
+    model.set(loss=nn.Loss_CategoricalCrossentropy(), optimizer=nn.Optimizer_SGD(),
+              accuracy=nn.Accuracy_Categorical())
+    model.finalize()
+    with layer_by_layer():
+        model.train(X, y, epochs=1, verbose=False)
+    assert model.layers[1].binary_mask.shape == (2, 4)
+    model.train(X, y, epochs=1, verbose=False)
+    assert network(model) is not None
+    with pytest.raises(AttributeError, match="binary_mask"):
+        _ = model.layers[1].binary_mask

@@ -274,12 +274,28 @@ class ModelNetwork:
         if not (isinstance(iterations, (int, np.integer)) and iterations >= 0 and
                 isinstance(rate, (int, float, np.integer, np.floating)) and np.isfinite(rate)):
             return False  # the book's optimizer computes with what the user set
+        if not self._decays_as_the_network(optimizer):
+            return False
+        part = model.accuracy.network_part
+        if not (np.isfinite(part[1]) and part[1] >= 0):
+            return False  # a regression precision of targets with a NaN or an infinity (or
+            # spread past the float range): the book's comparisons with it, layer by layer
         if not self.take_layers(training=True):
             return False
         net.set_iterations(int(iterations), float(rate))
-        part = model.accuracy.network_part
         net.set_accuracy(part[0], part[1])
         return True
+
+    @staticmethod
+    def _decays_as_the_network(optimizer: Any) -> bool:
+        """Whether the book's decayed rate, learning_rate * (1. / (1. + decay * iterations))
+        in the optimizer's own scalar arithmetic, is the network's, computed in double: it is
+        without decay, and with Python numbers or NumPy float64 and integer scalars. A float32
+        (or any other) NumPy float makes NumPy compute it in that type (NEP 50)."""
+        if not optimizer.decay:
+            return True
+        return not any(isinstance(value, np.floating) and value.dtype != np.float64
+                       for value in (optimizer.learning_rate, optimizer.decay))
 
     def _dropout_mask(self) -> Callable[[int, int, int, float], NDArray[Any]] | None:
         """The book's masks, drawn from NumPy's global generator as Layer_Dropout draws them
@@ -306,7 +322,9 @@ class ModelNetwork:
         iterations, learning_rate = self.net.get_iterations()
         optimizer.iterations = iterations
         if optimizer.decay:  # else it never changes: keep the user's number as given
-            optimizer.current_learning_rate = learning_rate
+            # in the type of the book's learning_rate * (1. / (1. + decay * iterations))
+            decayed = type(optimizer.learning_rate * (1.0 / (1.0 + optimizer.decay)))
+            optimizer.current_learning_rate = decayed(learning_rate)
         self.give_layers()
         if last is not None:
             compared = samples if not per_output or self.labels or self.categorical \

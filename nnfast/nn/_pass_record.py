@@ -1,5 +1,6 @@
 """What a pass leaves on the layers, the loss and the output parts (``inputs``, ``output``,
-``dinputs``), removed after a pass in nnfast's C network, which keeps none of them: reading
+``dinputs``, a dropout layer's ``binary_mask``), removed after a pass in nnfast's C network,
+which keeps none of them: reading
 one then raises AttributeError instead of giving an earlier layer-by-layer pass's numbers.
 
 (No ``__getattr__`` with a longer message: on a class that defines one, CPython does not
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PASS_ATTRIBUTES = ("inputs", "output", "dinputs")
+PASS_ATTRIBUTES = ("inputs", "output", "dinputs", "binary_mask")
 
 
 def forget_passes(model: Any) -> None:

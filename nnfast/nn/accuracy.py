@@ -49,14 +49,15 @@ class Accuracy:
         the model has one (nnfast/nn/_network.py): ``("categorical", 0.0)``, ``("binary",
         0.0)`` (Accuracy_Categorical(binary=True)) or ``("regression", precision)``. None for
         another accuracy, before Accuracy_Regression's ``init``, and when a subclass replaces
-        ``compare`` or ``calculate``."""
+        a method the network stands in for (``compare``, ``calculate``, ``new_pass``,
+        ``calculate_accumulated``: it computes each epoch's figures itself)."""
+        methods = ("compare", "calculate", "new_pass", "calculate_accumulated")
         if isinstance(self, Accuracy_Regression):
-            if self.precision is None or not uses_own(self, Accuracy_Regression, "compare",
-                                                      "calculate"):
+            if self.precision is None or not uses_own(self, Accuracy_Regression, *methods):
                 return None
             return ("regression", float(self.precision))
         if isinstance(self, Accuracy_Categorical) and uses_own(
-                self, Accuracy_Categorical, "compare", "calculate"):
+                self, Accuracy_Categorical, *methods):
             return ("binary" if self.binary else "categorical", 0.0)
         return None
 

@@ -89,10 +89,12 @@ class Loss:
         model has one (nnfast/nn/_network.py): ``"categorical_crossentropy"``,
         ``"binary_crossentropy"``, ``"mse"`` or ``"mae"`` for the book's four. None for
         another loss, and when a subclass replaces a method the network stands in for
-        (``forward``, ``backward``, ``calculate``, ``regularization_loss``)."""
+        (``forward``, ``backward``, ``calculate``, ``regularization_loss``, ``new_pass``,
+        ``calculate_accumulated``: it computes each epoch's figures itself)."""
         for cls, kind in _NETWORK_LOSSES.items():
             if isinstance(self, cls):
-                methods = ("forward", "backward", "calculate", "regularization_loss")
+                methods = ("forward", "backward", "calculate", "regularization_loss",
+                           "new_pass", "calculate_accumulated")
                 return kind if uses_own(self, cls, *methods) else None
         return None
 
