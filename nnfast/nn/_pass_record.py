@@ -1,7 +1,7 @@
 """What a pass leaves on the layers, the loss and the output parts (``inputs``, ``output``,
 ``dinputs``, a dropout layer's ``binary_mask``), removed after a pass in nnfast's C network,
-which keeps none of them: reading
-one then raises AttributeError instead of giving an earlier layer-by-layer pass's numbers.
+which keeps none of them: reading one then raises AttributeError instead of giving an
+earlier layer-by-layer pass's numbers.
 
 (No ``__getattr__`` with a longer message: on a class that defines one, CPython does not
 specialize attribute reads, and the book's class loop took 52 us an epoch instead of 49.)"""
