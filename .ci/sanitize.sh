@@ -43,7 +43,11 @@ export NNFAST_HYPOTHESIS_EXAMPLES="${NNFAST_HYPOTHESIS_EXAMPLES:-20}"
 unset NNFAST_TEST_WHEEL
 log="$work/sanitize.log"
 set +e
-python -m pytest -q -p no:cacheprovider -k "not memory_flat and not test_c_library" "${@:-tests}" 2>&1 | tee "$log"
+# --capture=sys: pytest captures Python's sys.stdout and sys.stderr, not the file descriptors,
+# so a sanitizer's report (written to fd 2 by C) reaches the log even when it ends the process
+# inside a test, where fd capture would hold and lose it.
+python -m pytest -q -p no:cacheprovider --capture=sys -k "not memory_flat and not test_c_library" \
+    "${@:-tests}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 if grep -qE "ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer" "$log"; then
