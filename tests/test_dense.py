@@ -112,8 +112,8 @@ def test_dense_softmax_is_dense_then_softmax(rng, dtype, n_rows):
     """The softmax nnfast.dense takes of a narrow product's sums in SIMD registers is
     nnfast.softmax's of the product, bit for bit: the C network's output layer (dense with
     its softmax, and its cross-entropy) and the layers' two calls agree. test_isa.py re-runs
-    this under every SIMD path, whose register widths differ (generic float64's once summed
-    a row of 4 in another order)."""
+    this under every SIMD path, whose register widths decide which rows take the registers
+    (generic float64's 2 lanes sum a row of 4 in lanes, not in order)."""
     for k in (2, 7, 61, 64):
         for n in range(2, 10):
             x = random_array(rng, (n_rows, k), dtype)

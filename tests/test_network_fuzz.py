@@ -21,8 +21,8 @@ for bit: History, the printed lines, parameters, gradients and optimizer state, 
 accumulated figures, the predictions, evaluate's figures and line, or the same exception
 type and message.
 
-The divergences the draws found are targeted tests at the end (each failed before its fix);
-a draw that meets a divergence not yet fixed (KNOWN_DIVERGENCES) xfails when it differs.
+Divergences the draws find become targeted tests at the end; a draw that meets one not yet
+fixed (KNOWN_DIVERGENCES) xfails when it differs.
 
 NNFAST_NETWORK_FUZZ=N runs N draws (default DEFAULT_DRAWS), NNFAST_NETWORK_FUZZ_START=S
 starts at seed S; NNFAST_NUM_THREADS, when set, is every draw's thread count (else each draw
