@@ -384,7 +384,7 @@ int main(int argc, char **argv)
         double share[K_COUNT] = {0};
         double train = time_train(md, x, y, repeats);
         double kernels = time_kernels(md, x, y, repeats, share);
-        printf("%s train %.1f us/epoch, kernels alone %.1f us/epoch, ratio %.2f\n", md->name,
+        printf("%s train %.2f us/epoch, kernels alone %.2f us/epoch, ratio %.2f\n", md->name,
                train, kernels, train / kernels);
         for (int k = 0; k < K_COUNT; k++)
             if (share[k] > 0)
