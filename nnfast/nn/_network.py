@@ -30,7 +30,7 @@ from ._dtype import PARAMETERS
 from ._pass_record import forget_passes
 from ._progress import REDRAW, Bar, Output
 from ._training import softmax_stats_taken
-from .history import TRAINING_KEYS, History
+from .history import History
 
 if TYPE_CHECKING:
     from .._core import _Param
@@ -338,20 +338,13 @@ class ModelNetwork:
             model.accuracy.accumulated_count = samples
 
     def _record(self, model: Any, history: History, rows: NDArray[Any]) -> None:
-        """Append epochs' (data_loss, regularization_loss, accuracy, learning_rate) rows."""
-        lists = [history.history[key] for key in TRAINING_KEYS]
-        data, regularization = rows[:, 0], rows[:, 1]
-        lists[0].extend((data.astype(self.loss_type) +
-                         regularization.astype(self.loss_type)).tolist())
-        lists[1].extend(data.tolist())
-        lists[2].extend(regularization.tolist())
-        lists[3].extend(rows[:, 2].tolist())
+        """Hand epochs' report rows (data_loss, regularization_loss, accuracy,
+        learning_rate, loss_sum; not to be written again) to the history."""
         optimizer = model.optimizer
-        if optimizer.decay:
-            lists[4].extend(rows[:, 3].tolist())
-        else:  # the user's number as given (an int prints as one), made a float at the end
-            lists[4].extend([optimizer.current_learning_rate] * len(rows))
-        history._floats.update(TRAINING_KEYS if optimizer.decay else TRAINING_KEYS[:4])
+        # without decay the user's number as given (an int prints as one), made a float at
+        # the end
+        history.add_rows(rows, self.loss_type,
+                         None if optimizer.decay else optimizer.current_learning_rate)
 
     def _order(self, n: int, shuffle: bool, epochs: int) -> Callable[[int], Any] | None:
         """Network.train's ``order``: each epoch's np.random.permutation(n), as the layers'
@@ -423,10 +416,10 @@ class ModelNetwork:
         order = self._order(n, shuffle, epochs)
         mask = self._dropout_mask()
         every = max(1, steps // 50) if isinstance(out, Bar) else print_every
-        rows = np.empty((1, REPORT_COLUMNS))
         last = None
         try:
             for epoch in range(1, epochs + 1):
+                rows = np.empty((1, REPORT_COLUMNS))  # each epoch's: the history keeps it
                 on_step = None
                 if out is not None:
                     out.epoch_start(epoch)
@@ -434,7 +427,7 @@ class ModelNetwork:
                 self.net.train(X, y, epochs=1, batch_size=batch_size, order=order,
                                dropout_mask=mask, on_step=on_step, report_every=every,
                                reports=rows)
-                last = rows[0].copy()
+                last = rows[0]
                 self._record(model, history, rows)
                 if out is not None:
                     out.epoch_end(epoch)
