@@ -9,6 +9,9 @@
 #include "isa/table.h"
 #include "isa/contract.h"
 #include "gemm/gemm.h"
+#if NNF_X86
+#include <immintrin.h> /* any_lane's mask tests; each usable inside its set's target region */
+#endif
 
 /* Fully unroll a loop over registers (tile rows, vectors of columns), so that each one's
  * accumulators live in registers. */
