@@ -31,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work"
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 (cd "$work" && CC="$CC" CFLAGS="$flags" LDFLAGS="$flags" \
-    python setup.py -q build_ext --inplace 2>&1 | grep -Ev "^(copying|running)" || true)
+    python setup.py -q build_ext --inplace -j "$(nproc)" 2>&1 | grep -Ev "^(copying|running)" || true)
 ls "$work"/nnfast/_core*.so >/dev/null
 
 cd "$work"
